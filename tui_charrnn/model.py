@@ -1,0 +1,304 @@
+"""The vanilla character RNN of min-char-rnn, vectorised over time and a batch of streams.
+
+The maths is the seed's, with the same names:
+
+    h_t = tanh(Wxh x_t + Whh h_{t-1} + bh)      x_t one-hot, so Wxh x_t is a column of Wxh
+    y_t = Why h_t + by
+    p_t = softmax(y_t)
+    loss = sum_t -log p_t[target_t]              summed over the T steps of one sequence
+
+Shapes follow the seed (Wxh (H, V), Whh (H, H), Why (V, H)); states and activations are
+stored row-wise, one row per stream: h (B, H), ys (T, B, V). At B = 1 this is exactly the
+seed's lossFun; the only changes are where the maths allows them (summation order,
+a max-shifted softmax so large logits do not overflow).
+
+Batch-1 speed is bound by the number of numpy calls, not by arithmetic, so all five
+parameters live in one flat buffer (the matrices are views into it): clipping and Adagrad
+are then a handful of calls, and everything that does not depend on the recurrence is
+computed for all T steps at once. Only the two loops over t (tanh recurrence forward,
+dh through Whh backward) remain.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+PARAM_NAMES = ("Wxh", "Whh", "Why", "bh", "by")
+DTYPES = {"float64": np.float64, "float32": np.float32}
+
+
+def param_shapes(V: int, H: int) -> dict[str, tuple[int, ...]]:
+    """The seed's shapes; biases are kept 1-D inside the engine and (H, 1) in files."""
+    return {"Wxh": (H, V), "Whh": (H, H), "Why": (V, H), "bh": (H,), "by": (V,)}
+
+
+class Params:
+    """Wxh, Whh, Why, bh, by as views into one contiguous buffer `flat`.
+
+    Gradients and Adagrad memories use the same class, so one numpy call on `flat`
+    touches all five arrays at once.
+    """
+
+    def __init__(self, V: int, H: int, dtype=np.float64, flat: np.ndarray | None = None):
+        self.V, self.H = V, H
+        shapes = param_shapes(V, H)
+        size = sum(int(np.prod(s)) for s in shapes.values())
+        if flat is None:
+            flat = np.zeros(size, dtype=dtype)
+        assert flat.shape == (size,) and flat.flags.c_contiguous
+        self.flat = flat
+        offset = 0
+        for name, shape in shapes.items():
+            n = int(np.prod(shape))
+            setattr(self, name, flat[offset : offset + n].reshape(shape))
+            offset += n
+
+    Wxh: np.ndarray  # (H, V) input to hidden
+    Whh: np.ndarray  # (H, H) hidden to hidden
+    Why: np.ndarray  # (V, H) hidden to output
+    bh: np.ndarray  # (H,)   hidden bias
+    by: np.ndarray  # (V,)   output bias
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.flat.dtype
+
+    @classmethod
+    def init(cls, V: int, H: int, rng: np.random.Generator, dtype=np.float64) -> Params:
+        """The seed's initialisation: randn * 0.01 for the matrices, zero biases."""
+        P = cls(V, H, np.float64)
+        for name in ("Wxh", "Whh", "Why"):
+            arr = getattr(P, name)
+            arr[...] = rng.standard_normal(arr.shape) * 0.01
+        return P.astype(dtype)
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], dtype=None) -> Params:
+        """Build from the five named arrays (biases (H,) or (H, 1)), copying them."""
+        H, V = np.shape(arrays["Wxh"])
+        dtype = dtype or np.result_type(*(np.asarray(arrays[k]).dtype for k in PARAM_NAMES))
+        P = cls(V, H, dtype)
+        for name, shape in param_shapes(V, H).items():
+            getattr(P, name)[...] = np.asarray(arrays[name]).reshape(shape)
+        return P
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {name: getattr(self, name) for name in PARAM_NAMES}
+
+    def zeros_like(self) -> Params:
+        return Params(self.V, self.H, self.dtype)
+
+    def copy(self) -> Params:
+        return Params(self.V, self.H, flat=self.flat.copy())
+
+    def astype(self, dtype) -> Params:
+        return Params(self.V, self.H, flat=self.flat.astype(dtype))
+
+
+def loss_and_grads(
+    P: Params, inputs: np.ndarray, targets: np.ndarray, hprev: np.ndarray, grads: Params
+) -> tuple[float, np.ndarray]:
+    """Forward and backward over a block of T steps for B streams.
+
+    inputs, targets: (T, B) integer indices; hprev: (B, H) state carried in from the
+    previous block. Writes the gradient into `grads` (unclipped) and returns
+    (loss, h_last (B, H)) where loss is the mean over streams of each stream's summed
+    cross-entropy: at B = 1 it is the seed's per-sequence loss, and at any B it stays on
+    the same scale. The gradient is that of the returned loss, i.e. the batch sum / B.
+    """
+    if inputs.shape[1] == 1:
+        loss, h = _loss_and_grads_one(P, inputs[:, 0], targets[:, 0], hprev[0], grads)
+        return loss, h[None, :]
+    return _loss_and_grads_batch(P, inputs, targets, hprev, grads)
+
+
+def _loss_and_grads_one(P, inputs, targets, hprev, grads):
+    """One stream, bit for bit the seed's lossFun.
+
+    Training is chaotic: a rounding difference in the last bit grows to O(1) parameter
+    differences within ~50 iterations (Adagrad's 1/sqrt(1e-8) amplifies tiny gradients).
+    So "exactly the seed's maths" must mean the seed's floating-point operations in the
+    seed's order. Every vectorised step below was chosen because it rounds identically:
+    a batched matmul of (T, V, H) @ (T, H, 1) runs one gemv per step like np.dot, row sums
+    of a (T, V) array use the same pairwise summation as np.sum of one column, and the
+    gradient sums over t are sequential, in the seed's reversed order (einsum and
+    reductions over a leading axis accumulate sequentially; a gemm would fuse and reorder).
+    """
+    T = len(inputs)
+    H = P.H
+    xh = P.Wxh.T[inputs]  # (T, H): Wxh @ onehot(x) is exactly a column of Wxh
+    hs = np.empty((T + 1, H), dtype=P.dtype)  # hs[0] = hprev, hs[t + 1] = h_t
+    hs[0] = hprev
+    Whh, bh = P.Whh, P.bh
+    for t in range(T):
+        h = hs[t + 1]
+        np.dot(Whh, hs[t], out=h)
+        h += xh[t]
+        h += bh
+        np.tanh(h, out=h)
+    hT = hs[1:]  # (T, H)
+    ys = np.matmul(P.Why, hT[:, :, None])[:, :, 0]  # (T, V), one gemv per step
+    ys += P.by
+    ps = np.exp(ys)
+    sums = ps.sum(axis=1)  # (T,)
+    if not np.isfinite(sums).all():  # the seed would overflow to nan here; shift instead
+        ys -= ys.max(axis=1, keepdims=True)
+        ps = np.exp(ys)
+        sums = ps.sum(axis=1)
+    ps /= sums[:, None]
+    steps = np.arange(T)
+    loss = np.cumsum(-np.log(ps[steps, targets]))[-1]  # sequential, like loss += ...
+
+    dy = ps  # (T, V)
+    dy[steps, targets] -= 1
+    dh_out = np.matmul(dy[:, None, :], P.Why)[:, 0, :]  # (T, H), Why.T @ dy per step
+    dtanh = hT * hT
+    np.subtract(1, dtanh, out=dtanh)  # (T, H), 1 - h^2
+    dhraw = np.empty((T, H), dtype=P.dtype)
+    dh = np.empty(H, dtype=P.dtype)
+    dhnext = np.zeros(H, dtype=P.dtype)
+    for t in range(T - 1, -1, -1):
+        np.add(dh_out[t], dhnext, out=dh)
+        np.multiply(dtanh[t], dh, out=dhraw[t])
+        np.dot(dhraw[t], Whh, out=dhnext)  # Whh.T @ dhraw
+    rev = slice(None, None, -1)  # the seed accumulates from t = T-1 down to 0
+    dy_rev, dhraw_rev = dy[rev].copy(), dhraw[rev].copy()
+    np.einsum("tv,th->vh", dy_rev, hT[rev].copy(), out=grads.Why)
+    np.add.reduce(dy_rev, axis=0, out=grads.by)
+    np.add.reduce(dhraw_rev, axis=0, out=grads.bh)
+    np.einsum("ti,tj->ij", dhraw_rev, hs[:-1][rev].copy(), out=grads.Whh)
+    grads.Wxh[...] = 0
+    np.add.at(grads.Wxh.T, inputs[rev], dhraw_rev)  # sequential scatter-add into columns
+    return float(loss), hs[T].copy()
+
+
+def _loss_and_grads_batch(P, inputs, targets, hprev, grads):
+    """B > 1 streams: everything but the recurrence is one large matmul over (T*B)."""
+    T, B = inputs.shape
+    H, V = P.H, P.V
+    dtype = P.dtype
+
+    # forward: the input projection for all steps is a lookup of columns of Wxh
+    xh = P.Wxh.T[inputs]  # (T, B, H)
+    hs = np.empty((T + 1, B, H), dtype=dtype)  # hs[0] = hprev, hs[t + 1] = h_t
+    hs[0] = hprev
+    WhhT, bh = P.Whh.T, P.bh
+    for t in range(T):
+        h = hs[t + 1]
+        np.matmul(hs[t], WhhT, out=h)
+        h += xh[t]
+        h += bh
+        np.tanh(h, out=h)
+    hT = hs[1:]  # (T, B, H)
+    ys = hT @ P.Why.T  # (T, B, V)
+    ys += P.by
+    ys -= ys.max(axis=2, keepdims=True)  # softmax is shift-invariant; this avoids overflow
+    ps = np.exp(ys, out=ys)
+    ps /= ps.sum(axis=2, keepdims=True)  # (T, B, V)
+    t_idx, b_idx = _grid(T, B)
+    loss = -np.log(ps[t_idx, b_idx, targets]).sum() / B
+
+    # backward: dy = p - onehot(target), scaled to the gradient of the mean over streams
+    dy = ps
+    dy[t_idx, b_idx, targets] -= 1
+    dy *= 1.0 / B
+    dy2 = dy.reshape(T * B, V)
+    np.matmul(dy2.T, hT.reshape(T * B, H), out=grads.Why)
+    np.sum(dy2, axis=0, out=grads.by)
+    dh_out = dy @ P.Why  # (T, B, H) gradient reaching h_t from the output at step t
+    dtanh = hT * hT
+    np.subtract(1, dtanh, out=dtanh)  # 1 - h^2, tanh'
+    dhraw = dh_out  # overwritten step by step, t = T-1 .. 0
+    Whh = P.Whh
+    for t in range(T - 1, 0, -1):
+        dhraw[t] *= dtanh[t]
+        dh_out[t - 1] += dhraw[t] @ Whh  # dhnext flows back into h_{t-1}
+    dhraw[0] *= dtanh[0]
+    dhraw2 = dhraw.reshape(T * B, H)
+    np.sum(dhraw2, axis=0, out=grads.bh)
+    np.matmul(dhraw2.T, hs[:-1].reshape(T * B, H), out=grads.Whh)
+    grads.Wxh[...] = 0
+    np.add.at(grads.Wxh.T, inputs.reshape(-1), dhraw2)  # column lookup's gradient: scatter-add
+    return float(loss), hs[T].copy()
+
+
+_GRIDS: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _grid(T: int, B: int) -> tuple[np.ndarray, np.ndarray]:
+    """Index arrays (T, 1) and (1, B) for picking one entry per (t, b); cached per shape."""
+    grid = _GRIDS.get((T, B))
+    if grid is None:
+        grid = _GRIDS[(T, B)] = (np.arange(T)[:, None], np.arange(B)[None, :])
+    return grid
+
+
+class Adagrad:
+    """The seed's update: mem += g*g; param += -lr * g / sqrt(mem + 1e-8), after clipping."""
+
+    def __init__(self, P: Params, mem: Params | None = None):
+        self.mem = mem if mem is not None else P.zeros_like()
+        self._step = np.empty_like(P.flat)
+
+    def step(self, P: Params, grads: Params, learning_rate: float, clip: float) -> None:
+        g, mem, step = grads.flat, self.mem.flat, self._step
+        np.clip(g, -clip, clip, out=g)  # the seed clips each gradient elementwise
+        mem += g * g
+        # the same operations in the same order as the seed, so B = 1 is bit-for-bit alike
+        np.multiply(g, -learning_rate, out=step)
+        step /= np.sqrt(mem + 1e-8)
+        P.flat += step
+
+
+def hidden_states(P: Params, ixs: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """Run one stream through the network: ixs (T,), h (H,) -> all states (T, H)."""
+    xh = P.Wxh.T[ixs]  # (T, H)
+    hs = np.empty((len(ixs), P.H), dtype=P.dtype)
+    for t in range(len(ixs)):
+        h = np.tanh(xh[t] + P.Whh @ h + P.bh)
+        hs[t] = h
+    return hs
+
+
+def next_char_probs(P: Params, hs: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    """Softmax of the output layer for states hs (..., H) at a temperature > 0."""
+    ys = hs @ P.Why.T + P.by
+    if temperature != 1.0:
+        ys = ys / temperature
+    ys = ys - ys.max(axis=-1, keepdims=True)
+    ps = np.exp(ys)
+    return ps / ps.sum(axis=-1, keepdims=True)
+
+
+def sample(
+    P: Params,
+    h: np.ndarray,
+    seed_ix: int,
+    n: int,
+    rng: np.random.Generator,
+    temperature: float = 1.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sample n indices, feeding seed_ix first (the seed's sample()); returns (ixes, h).
+
+    temperature 1.0 is the seed's behaviour, 0 takes the argmax at every step. One
+    uniform draw per character is inverted through the cumulative distribution, which is
+    what np.random.choice does, without its per-call overhead.
+    """
+    Wx, Whh, bh, Why, by = P.Wxh.T, P.Whh, P.bh, P.Why, P.by
+    ixes = np.empty(n, dtype=np.int64)
+    u = rng.random(n) if temperature > 0 else None
+    inv_t = 1.0 / temperature if temperature > 0 else 0.0
+    h = np.asarray(h, dtype=P.dtype).reshape(P.H)
+    ix = seed_ix
+    for t in range(n):
+        h = np.tanh(Wx[ix] + Whh @ h + bh)
+        y = Why @ h + by
+        if u is None:
+            ix = int(y.argmax())
+        else:
+            if inv_t != 1.0:
+                y *= inv_t
+            cdf = np.exp(y - y.max()).cumsum()
+            ix = min(int(cdf.searchsorted(u[t] * cdf[-1], side="right")), P.V - 1)
+        ixes[t] = ix
+    return ixes, h

@@ -1,0 +1,144 @@
+"""One training run's state and the seed's main loop, one iteration at a time.
+
+No threads and no UI here: the trainer (a worker thread) and the headless command both
+drive a Session. Everything needed to continue a run bit for bit lives on it: the
+parameters, Adagrad memory, hidden state, iteration n, data pointer p, smooth loss,
+and the random generator.
+
+Streams: with batch size B the corpus is cut into B equal segments of L = N // B
+characters; stream b reads segment b at the shared pointer p and carries its own hidden
+state. The pointer and all states reset together when p + T + 1 >= L, which at B = 1 is
+the seed's `p + seq_length + 1 >= len(data)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .corpus import Corpus, CorpusError
+from .hparams import Hyperparams
+from .model import DTYPES, Adagrad, Params, loss_and_grads, sample
+
+
+@dataclass
+class StepResult:
+    n: int  # the iteration that was just trained (0-based, as the seed prints it)
+    loss: float  # this block's loss, summed over T steps (mean over streams)
+    smooth_loss: float
+    sample: str | None = None  # taken before the update, like the seed's
+    wrapped: bool = False  # the pointer went back to the start of the data
+
+
+class Session:
+    def __init__(
+        self,
+        corpus: Corpus,
+        hp: Hyperparams,
+        params: Params | None = None,
+        mem: Params | None = None,
+        hprev: np.ndarray | None = None,
+        n: int = 0,
+        p: int = 0,
+        smooth_loss: float | None = None,
+        rng: np.random.Generator | None = None,
+    ):
+        corpus.require_length(hp.seq_length, hp.batch_size)
+        self.corpus = corpus
+        self.hp = hp
+        self.rng = rng if rng is not None else np.random.default_rng(hp.seed)
+        dtype = DTYPES[hp.dtype]
+        if params is None:
+            params = Params.init(corpus.V, hp.hidden_size, self.rng, dtype)
+        if params.V != corpus.V:
+            raise CorpusError(f"the model has {params.V} characters, the corpus {corpus.V}")
+        self.params = params if params.dtype == dtype else params.astype(dtype)
+        self.grads = self.params.zeros_like()
+        mem = mem.astype(dtype) if mem is not None else None
+        self.adagrad = Adagrad(self.params, mem)
+        B, H = hp.batch_size, self.params.H
+        self.hprev = np.zeros((B, H), dtype) if hprev is None else np.array(hprev, dtype)
+        if self.hprev.shape != (B, H):
+            raise ValueError(f"hprev has shape {self.hprev.shape}, expected {(B, H)}")
+        self.n, self.p = n, p
+        self.smooth_loss = (
+            smooth_loss if smooth_loss is not None else self.initial_loss(hp.seq_length)
+        )
+        self._steps = np.arange(hp.seq_length + 1)
+
+    def initial_loss(self, seq_length: int) -> float:
+        """Loss of a uniform guess over the vocabulary: T * ln V (the seed's start)."""
+        return float(-np.log(1.0 / self.corpus.V) * seq_length)  # np.log, as the seed
+
+    @property
+    def segment_length(self) -> int:
+        return self.corpus.N // self.hp.batch_size
+
+    def set_seq_length(self, T: int) -> None:
+        """Change T live; the smooth loss is rescaled so its curve stays continuous."""
+        self.corpus.require_length(T, self.hp.batch_size)
+        self.smooth_loss *= T / self.hp.seq_length
+        self.hp = self.hp.with_(seq_length=T)
+        self._steps = np.arange(T + 1)
+
+    def next_block(self) -> tuple[np.ndarray, np.ndarray, bool]:
+        """Apply the seed's pointer reset, then return inputs, targets (T, B) and wrapped."""
+        T, B = self.hp.seq_length, self.hp.batch_size
+        wrapped = False
+        if self.p + T + 1 >= self.segment_length or self.n == 0:
+            self.hprev[...] = 0
+            self.p = 0
+            wrapped = self.n > 0
+        data = self.corpus.data
+        if B == 1:
+            chunk = data[self.p : self.p + T + 1].astype(np.intp)[:, None]
+        else:
+            starts = np.arange(B) * self.segment_length + self.p  # (B,)
+            chunk = data[self._steps[:, None] + starts].astype(np.intp)  # (T + 1, B)
+        return chunk[:-1], chunk[1:], wrapped
+
+    def step(self, want_sample: bool = False) -> StepResult:
+        hp = self.hp
+        inputs, targets, wrapped = self.next_block()
+        text = self.sample(int(inputs[0, 0])) if want_sample else None
+        loss, hlast = loss_and_grads(self.params, inputs, targets, self.hprev, self.grads)
+        self.hprev = hlast
+        self.smooth_loss = self.smooth_loss * 0.999 + loss * 0.001
+        self.adagrad.step(self.params, self.grads, hp.learning_rate, hp.clip)
+        self.p += hp.seq_length
+        self.n += 1
+        return StepResult(self.n - 1, loss, self.smooth_loss, text, wrapped)
+
+    def sample(self, seed_ix: int | None = None, length: int | None = None,
+               temperature: float | None = None) -> str:
+        """A sample from stream 0's current state, primed with seed_ix (default: the
+        character at the data pointer), as the seed does every 100 iterations."""
+        if seed_ix is None:
+            seed_ix = int(self.corpus.data[min(self.p, self.corpus.N - 1)])
+        ixes, _ = sample(
+            self.params,
+            self.hprev[0],
+            seed_ix,
+            length or self.hp.sample_length,
+            self.rng,
+            self.hp.temperature if temperature is None else temperature,
+        )
+        return self.corpus.decode(ixes)
+
+    def sample_from_prime(self, prime: str, length: int | None = None,
+                          temperature: float | None = None) -> str:
+        """Run `prime` through the network from a zero state, then continue it."""
+        if not prime:
+            raise ValueError("the prime text is empty")
+        ixs = self.corpus.encode(prime)
+        h = np.zeros(self.params.H, self.params.dtype)
+        from .model import hidden_states
+
+        if len(ixs) > 1:
+            h = hidden_states(self.params, ixs[:-1], h)[-1]
+        ixes, _ = sample(
+            self.params, h, int(ixs[-1]), length or self.hp.sample_length, self.rng,
+            self.hp.temperature if temperature is None else temperature,
+        )
+        return prime + self.corpus.decode(ixes)
