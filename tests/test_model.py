@@ -1,0 +1,183 @@
+"""The engine against a plain per-timestep reference and against finite differences."""
+
+import numpy as np
+import pytest
+import reference
+
+from tui_charrnn.corpus import Corpus
+from tui_charrnn.hparams import Hyperparams
+from tui_charrnn.model import Params, loss_and_grads, sample
+from tui_charrnn.session import Session
+
+TEXT = (
+    "Once upon a time a small fox kept a lantern by the river. Each night it asked the "
+    "water: where do the stars go when the morning comes? The river said nothing at all.\n"
+) * 4
+
+
+def seed_arrays(P: Params) -> dict:
+    """The engine's parameters in the seed's layout: biases as (H, 1) columns."""
+    return {k: v.reshape(v.shape[0], -1).copy() for k, v in P.arrays().items()}
+
+
+def test_batch1_matches_reference_after_100_iterations_with_wraps():
+    corpus = Corpus.from_text(TEXT)
+    session = Session(corpus, Hyperparams())
+    start = seed_arrays(session.params)
+    ref, mem, hprev, smooth, losses = reference.train(start, corpus.data.tolist(), 100)
+    wraps = 0
+    for _ in range(100):
+        wraps += session.step().wrapped
+    assert wraps >= 1  # the data pointer went back to the start at least once
+    for name, arr in seed_arrays(session.params).items():
+        np.testing.assert_allclose(arr, ref[name], rtol=1e-10, atol=0, err_msg=name)
+    for name, arr in seed_arrays(session.adagrad.mem).items():
+        np.testing.assert_allclose(arr, mem[name], rtol=1e-10, atol=0, err_msg=name)
+    np.testing.assert_allclose(session.hprev[0], hprev[:, 0], rtol=1e-10)
+    assert session.smooth_loss == pytest.approx(smooth, rel=1e-12)
+
+
+def test_batch1_is_bit_identical_to_reference():
+    """Stronger than the tolerance above: training is chaotic, so equal means exactly equal."""
+    corpus = Corpus.from_text(TEXT)
+    session = Session(corpus, Hyperparams(hidden_size=32))
+    start = seed_arrays(session.params)
+    ref = reference.train(start, corpus.data.tolist(), 60)[0]
+    for _ in range(60):
+        session.step()
+    for name, arr in seed_arrays(session.params).items():
+        assert np.array_equal(arr, ref[name]), name
+
+
+def test_single_block_loss_grads_and_state_match_reference():
+    rng = np.random.default_rng(3)
+    V, H, T = 9, 7, 11
+    P = Params.init(V, H, rng)
+    P.flat[:] = rng.standard_normal(P.flat.size) * 0.3
+    inputs, targets = rng.integers(0, V, T), rng.integers(0, V, T)
+    hprev = rng.standard_normal(H) * 0.5
+    grads = P.zeros_like()
+    loss, hlast = loss_and_grads(P, inputs[:, None], targets[:, None], hprev[None], grads)
+    ref_loss, ref_grads, ref_h = reference.loss_fun(seed_arrays(P), inputs, targets, hprev[:, None])
+    assert loss == ref_loss
+    assert np.array_equal(hlast[0], ref_h[:, 0])
+    for name, g in seed_arrays(grads).items():
+        assert np.array_equal(g, ref_grads[name]), name
+
+
+def test_batch_of_streams_equals_mean_of_single_streams():
+    """B streams in one call = the average of B separate batch-1 calls (up to rounding)."""
+    rng = np.random.default_rng(4)
+    V, H, T, B = 10, 8, 7, 5
+    P = Params.init(V, H, rng)
+    P.flat[:] = rng.standard_normal(P.flat.size) * 0.3
+    inputs, targets = rng.integers(0, V, (T, B)), rng.integers(0, V, (T, B))
+    hprev = rng.standard_normal((B, H)) * 0.5
+    grads = P.zeros_like()
+    loss, hlast = loss_and_grads(P, inputs, targets, hprev, grads)
+    mean_grad = np.zeros_like(P.flat)
+    losses = []
+    for b in range(B):
+        g = P.zeros_like()
+        lb, hb = loss_and_grads(P, inputs[:, b : b + 1], targets[:, b : b + 1], hprev[b : b + 1], g)
+        losses.append(lb)
+        mean_grad += g.flat / B
+        np.testing.assert_allclose(hlast[b], hb[0], rtol=1e-12, atol=1e-14)
+    assert loss == pytest.approx(np.mean(losses), rel=1e-12)
+    np.testing.assert_allclose(grads.flat, mean_grad, rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("B", [1, 3])
+def test_finite_difference_gradient_check(B):
+    rng = np.random.default_rng(5 + B)
+    V, H, T = 6, 5, 8
+    P = Params.init(V, H, rng)
+    P.flat[:] = rng.standard_normal(P.flat.size) * 0.5
+    inputs, targets = rng.integers(0, V, (T, B)), rng.integers(0, V, (T, B))
+    hprev = rng.standard_normal((B, H)) * 0.5
+    grads = P.zeros_like()
+    loss_and_grads(P, inputs, targets, hprev, grads)
+    scratch = P.zeros_like()
+
+    def loss_at(flat):
+        Q = Params(V, H, flat=flat)
+        return loss_and_grads(Q, inputs, targets, hprev, scratch)[0]
+
+    eps = 1e-5
+    numeric = np.empty_like(P.flat)
+    for i in range(P.flat.size):
+        plus, minus = P.flat.copy(), P.flat.copy()
+        plus[i] += eps
+        minus[i] -= eps
+        numeric[i] = (loss_at(plus) - loss_at(minus)) / (2 * eps)
+    num = Params(V, H, flat=numeric)
+    for name in ("Wxh", "Whh", "Why", "bh", "by"):
+        a, n = getattr(grads, name), getattr(num, name)
+        rel = np.linalg.norm(a - n) / np.linalg.norm(a + n)
+        assert rel < 1e-6, (name, rel)
+
+
+def test_float32_option_trains_close_to_float64():
+    corpus = Corpus.from_text(TEXT)
+    s64 = Session(corpus, Hyperparams(hidden_size=20))
+    s32 = Session(corpus, Hyperparams(hidden_size=20, dtype="float32"))
+    assert s32.params.dtype == np.float32
+    np.testing.assert_allclose(s32.params.flat, s64.params.flat, rtol=1e-6)
+    l64 = [s64.step().loss for _ in range(5)]
+    l32 = [s32.step().loss for _ in range(5)]
+    np.testing.assert_allclose(l32, l64, rtol=1e-4)
+    assert s32.params.flat.dtype == np.float32 and s32.hprev.dtype == np.float32
+
+
+def test_sampling_is_seeded_and_temperature_zero_is_argmax():
+    rng = np.random.default_rng(0)
+    P = Params.init(5, 6, rng)
+    P.flat[:] = rng.standard_normal(P.flat.size)
+    h = np.zeros(6)
+    a, _ = sample(P, h, 1, 50, np.random.default_rng(9))
+    b, _ = sample(P, h, 1, 50, np.random.default_rng(9))
+    assert np.array_equal(a, b) and a.min() >= 0 and a.max() < 5
+    greedy, _ = sample(P, h, 1, 20, np.random.default_rng(1), temperature=0)
+    hh, ix = h, 1  # the obvious version: argmax of the logits at every step
+    for t in range(20):
+        hh = np.tanh(P.Wxh[:, ix] + P.Whh @ hh + P.bh)
+        ix = int(np.argmax(P.Why @ hh + P.by))
+        assert greedy[t] == ix
+
+
+def test_sampling_frequencies_follow_the_softmax():
+    """One step, many draws: the empirical distribution matches softmax(y / temperature)."""
+    rng = np.random.default_rng(2)
+    P = Params.init(4, 3, rng)
+    P.flat[:] = rng.standard_normal(P.flat.size)
+    h0 = np.zeros(3)
+    h1 = np.tanh(P.Wxh[:, 2] + P.bh)
+    for temp in (1.0, 0.5):
+        y = (P.Why @ h1 + P.by) / temp
+        expected = np.exp(y - y.max()) / np.exp(y - y.max()).sum()
+        gen = np.random.default_rng(7)
+        draws = [sample(P, h0, 2, 1, gen, temperature=temp)[0][0] for _ in range(20000)]
+        freq = np.bincount(draws, minlength=4) / len(draws)
+        np.testing.assert_allclose(freq, expected, atol=0.015)
+
+
+def test_prime_with_unknown_characters_is_a_clear_error():
+    from tui_charrnn.corpus import CorpusError
+
+    session = Session(Corpus.from_text(TEXT), Hyperparams(hidden_size=8))
+    out = session.sample_from_prime("Once", length=30)
+    assert out.startswith("Once") and len(out) == 34
+    with pytest.raises(CorpusError, match="not in the vocabulary"):
+        session.sample_from_prime("Zebra#")
+
+
+def test_batched_session_streams_start_at_even_offsets_and_wrap_together():
+    corpus = Corpus.from_text(TEXT)
+    session = Session(corpus, Hyperparams(hidden_size=8, batch_size=4, seq_length=10))
+    inputs, targets, _ = session.next_block()
+    L = corpus.N // 4
+    for b in range(4):
+        assert np.array_equal(inputs[:, b], corpus.data[b * L : b * L + 10])
+        assert np.array_equal(targets[:, b], corpus.data[b * L + 1 : b * L + 11])
+    wrapped = [session.step().wrapped for _ in range(L // 10 + 2)]
+    assert any(wrapped) and session.p < L
