@@ -1,0 +1,254 @@
+"""The `charrnn-tui` command: the live app, or headless training with a progress bar.
+
+Every hyperparameter has a flag validated by hparams.validate, so a nonsense value gets
+argparse's usage line and exit code 2. Problems with the corpus or a checkpoint are one
+line on stderr ("charrnn-tui: error: ...") and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+from . import __version__, catalog
+from .hparams import SPECS
+
+PROG = "charrnn-tui"
+METRICS_EVERY = 10  # iterations between rows of metrics.csv
+REFRESH_S = 0.1  # at most ~10 progress updates a second
+
+
+class UsageError(Exception):
+    """A one-line problem with the inputs (exit code 2)."""
+
+
+def _hp_type(name: str):
+    from .hparams import validate
+
+    def parse(text: str):
+        try:
+            return validate(name, text)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+
+    parse.__name__ = name.replace("_", " ")
+    return parse
+
+
+def _iters(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a whole number") from None
+    if not 1 <= n <= 10**12:
+        raise argparse.ArgumentTypeError("must be between 1 and 10^12")
+    return n
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog=PROG,
+        description="Train Karpathy's min-char-rnn (a vanilla character RNN) live in the terminal.",
+    )
+    p.add_argument(
+        "corpus",
+        nargs="?",
+        metavar="CORPUS",
+        help=f"a catalogue name (see --list-corpora; default {catalog.DEFAULT_CORPUS})"
+        " or a path to a UTF-8 text file",
+    )
+    p.add_argument("--headless", action="store_true", help="train without the TUI")
+    p.add_argument(
+        "--iters", type=_iters, help="iterations to train (headless; default: until Ctrl-C)"
+    )
+    p.add_argument("--resume", metavar="CKPT", help="continue from a checkpoint .npz")
+    p.add_argument(
+        "--runs-dir", metavar="DIR", default="runs", help="where run folders go (./runs)"
+    )
+    p.add_argument("--list-corpora", action="store_true", help="list the bundled corpora and exit")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    g = p.add_argument_group("hyperparameters (defaults are the seed's)")
+    for name, spec in SPECS.items():
+        live = "live" if spec.live else "on reset"
+        g.add_argument(
+            "--" + name.replace("_", "-"),
+            dest=name,
+            type=_hp_type(name),
+            metavar=name.upper() if spec.kind is not str else "{" + ",".join(spec.choices) + "}",
+            help=f"{spec.help} [{live}]",
+        )
+    return p
+
+
+def hp_overrides(args: argparse.Namespace) -> dict:
+    """The hyperparameters given on the command line (and only those)."""
+    return {name: getattr(args, name) for name in SPECS if getattr(args, name) is not None}
+
+
+def _error(message: str, code: int = 2) -> int:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from .corpus import CorpusError
+    from .storage import CheckpointError
+
+    try:
+        if args.list_corpora:
+            return list_corpora()
+        if args.corpus is None and args.resume:
+            args.corpus = _corpus_of_run(Path(args.resume))
+        args.corpus_name, args.corpus_path = catalog.resolve(args.corpus)
+        args.hp_overrides = hp_overrides(args)
+        if args.headless:
+            return headless(args)
+    except (CorpusError, CheckpointError, catalog.CatalogError, UsageError) as e:
+        return _error(str(e))
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    try:
+        from .app import run_app
+    except ModuleNotFoundError as e:
+        if e.name != f"{__package__}.app":
+            raise
+        return _error("the interactive app is not installed; use --headless", 1)
+    return run_app(args) or 0
+
+
+def _corpus_of_run(ckpt: Path) -> str | None:
+    """A checkpoint inside a run folder knows its corpus from settings.json beside it."""
+    try:
+        settings = json.loads(ckpt.with_name("settings.json").read_text("utf-8"))
+        return settings.get("corpus_path") or settings.get("corpus")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def list_corpora() -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("name", "corpus", "what the RNN learns", box=None, show_lines=False)
+    for e in catalog.entries():
+        name = f"{e.name} (default)" if e.name == catalog.DEFAULT_CORPUS else e.name
+        table.add_row(name, e.title, e.description)
+    Console().print(table)
+    return 0
+
+
+def make_session(args: argparse.Namespace):
+    """The Session to train: fresh from the corpus, or continued from --resume."""
+    from .corpus import CorpusError, load
+    from .hparams import Hyperparams
+    from .session import Session
+    from .storage import load_checkpoint, session_from_checkpoint
+
+    overrides = args.hp_overrides
+    if args.resume:
+        ckpt = load_checkpoint(args.resume)
+        try:
+            corpus = load(args.corpus_path, name=args.corpus_name, chars=ckpt.chars)
+        except CorpusError as e:
+            raise CorpusError(f"{e} (of checkpoint {ckpt.path})") from None
+        return session_from_checkpoint(ckpt, corpus, overrides)
+    corpus = load(args.corpus_path, name=args.corpus_name)
+    return Session(corpus, Hyperparams().with_(**overrides))
+
+
+class _StopFlag:
+    """SIGINT sets a flag that the loop checks between iterations."""
+
+    def __init__(self) -> None:
+        self.stop = False
+        self._old = None
+
+    def _handler(self, signum, frame) -> None:
+        self.stop = True
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self._old = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._old is not None:
+            signal.signal(signal.SIGINT, self._old)
+
+
+def headless(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.panel import Panel
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.text import Text
+
+    from .events import Sample
+    from .storage import RunFolder
+
+    console = Console(stderr=False)
+    with _StopFlag() as flag:
+        session = make_session(args)
+        hp, corpus = session.hp, session.corpus
+        run = RunFolder.create(Path(args.runs_dir), args.corpus_name)
+        run.write_settings(hp, args.corpus_name, corpus.path, corpus.sha256)
+        console.print(
+            f"[bold]{corpus.name}[/]: {corpus.N:,} characters, {corpus.V} unique; "
+            f"hidden {hp.hidden_size}, seq {hp.seq_length}, lr {hp.learning_rate:g}, "
+            f"batch {hp.batch_size}, {hp.dtype}; starting at iteration {session.n}"
+        )
+        samples: list[Sample] = []
+        rows: list[tuple] = []
+        total = args.iters
+        chars_per_iter = hp.seq_length * hp.batch_size
+        progress = Progress(
+            TextColumn("iter {task.fields[n]:>8,}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("loss {task.fields[loss]:8.3f}  {task.fields[nats]:.3f} nats/char"),
+            TextColumn("{task.fields[cps]:>9,.0f} chars/s"),
+            TimeElapsedColumn(),
+            console=console,
+            auto_refresh=False,
+        )
+        fields = dict(n=session.n, loss=session.smooth_loss, nats=0.0, cps=0.0)
+        done = 0
+        start = last = time.perf_counter()
+        with progress:
+            task = progress.add_task("train", total=total, **fields)
+            while (total is None or done < total) and not flag.stop:
+                want = session.n % hp.sample_every == 0
+                r = session.step(want)
+                done += 1
+                if r.sample is not None:
+                    s = Sample(r.n, r.smooth_loss, hp.temperature, r.sample)
+                    samples.append(s)
+                    title = f"iteration {s.iteration}  loss {s.loss:.3f}"
+                    progress.console.print(Panel(Text(s.text), title=title, title_align="left"))
+                now = time.perf_counter()
+                if r.n % METRICS_EVERY == 0:
+                    cps = done * chars_per_iter / max(now - start, 1e-9)
+                    rows.append((r.n, r.smooth_loss, r.loss, hp.learning_rate, now - start, cps))
+                if now - last >= REFRESH_S or done == total:
+                    last = now
+                    cps = done * chars_per_iter / max(now - start, 1e-9)
+                    nats = r.smooth_loss / hp.seq_length
+                    progress.update(
+                        task, completed=done, n=r.n, loss=r.smooth_loss, nats=nats, cps=cps
+                    )
+                    progress.refresh()
+        run.save_checkpoint(session)
+        run.write_samples(samples, hp, args.corpus_name)
+        run.append_metrics(rows)
+    if flag.stop:
+        console.print(f"interrupted at iteration {session.n}; saved the run to {run.path}")
+        return 130
+    console.print(f"trained to iteration {session.n}; saved the run to {run.path}")
+    return 0
