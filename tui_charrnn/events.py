@@ -16,3 +16,56 @@ class Sample:
     loss: float  # smooth loss (per sequence, the seed's number) at that iteration
     temperature: float
     text: str
+
+
+# --- What the trainer (tui_charrnn.trainer) reports while it runs -------------------------
+
+
+@dataclass(frozen=True)
+class SessionStarted:
+    """A (new) session is ready: at start-up and after every reset."""
+
+    corpus_name: str
+    N: int  # characters in the corpus
+    V: int  # vocabulary size
+    hp: dict  # the hyperparameters in force (Hyperparams.to_dict())
+    iteration: int
+    smooth_loss: float
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Throttled (~15/s) report of training progress."""
+
+    iteration: int  # iterations trained so far
+    smooth_loss: float  # per sequence of seq_length characters, as the seed prints it
+    losses: tuple[tuple[int, float], ...]  # (iteration, smooth_loss) since the last Progress
+    chars_per_s: float  # over the last reporting interval (0 when stepping by hand)
+    elapsed_s: float  # training time, pauses excluded
+    seq_length: int
+
+    @property
+    def nats_per_char(self) -> float:
+        return self.smooth_loss / self.seq_length
+
+
+@dataclass(frozen=True)
+class SampleTaken:
+    sample: Sample
+
+
+@dataclass(frozen=True)
+class StateChanged:
+    state: str  # "training" | "paused" | "stopped" | "error"
+
+
+@dataclass(frozen=True)
+class SettingsApplied:
+    """Live settings now in force (applied between two iterations)."""
+
+    settings: dict
+
+
+@dataclass(frozen=True)
+class TrainerError:
+    message: str  # one line, for the user

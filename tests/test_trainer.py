@@ -1,0 +1,214 @@
+"""The training loop and its thread-safe controls, without any UI."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from tui_charrnn import events
+from tui_charrnn.corpus import Corpus
+from tui_charrnn.hparams import Hyperparams
+from tui_charrnn.session import Session
+from tui_charrnn.trainer import Trainer
+
+TEXT = "the quick brown fox jumps over the lazy dog. " * 40
+HP = Hyperparams(hidden_size=8, seq_length=10, sample_every=50, sample_length=20)
+
+
+class Recorder:
+    def __init__(self):
+        self.events: list[object] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, event):
+        with self.lock:
+            self.events.append(event)
+
+    def of(self, kind):
+        with self.lock:
+            return [e for e in self.events if isinstance(e, kind)]
+
+    def last(self, kind):
+        found = self.of(kind)
+        return found[-1] if found else None
+
+
+def wait_for(cond, timeout=5.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.005)
+    raise AssertionError("condition not reached in time")
+
+
+@pytest.fixture
+def started():
+    threads = []
+
+    def start(hp=HP, text=TEXT, **kwargs):
+        rec = Recorder()
+        trainer = Trainer(Session(Corpus.from_text(text, "fox"), hp), rec, **kwargs)
+        th = threading.Thread(target=trainer.run, daemon=True)
+        th.start()
+        threads.append((trainer, th))
+        return trainer, rec, th
+
+    yield start
+    for trainer, th in threads:
+        trainer.stop()
+        th.join(2)
+
+
+def test_progress_is_throttled(started):
+    trainer, rec, _ = started()
+    time.sleep(1.0)
+    trainer.pause()
+    wait_for(lambda: trainer.state == "paused")
+    progress = rec.of(events.Progress)
+    iterations = progress[-1].iteration
+    assert iterations > 300  # far more iterations than events
+    assert len(progress) <= 15 * 1.0 + 5
+    # every trained iteration's smooth loss is reported exactly once, in order
+    points = [it for p in progress for it, _ in p.losses]
+    assert points == list(range(1, iterations + 1))
+    assert progress[-1].chars_per_s > 0 and progress[-1].elapsed_s > 0
+
+
+def test_pause_stops_iterations_and_resume_continues(started):
+    trainer, rec, _ = started()
+    wait_for(lambda: (p := rec.last(events.Progress)) and p.iteration > 20)
+    trainer.pause()
+    wait_for(lambda: rec.last(events.StateChanged).state == "paused")
+    n = trainer.session.n
+    time.sleep(0.3)
+    assert trainer.session.n == n
+    assert rec.last(events.Progress).iteration == n
+    trainer.resume()
+    wait_for(lambda: trainer.session.n > n + 20)
+    assert rec.last(events.StateChanged).state == "training"
+
+
+def test_step_once_advances_exactly_one(started):
+    trainer, rec, _ = started(start_paused=True)
+    wait_for(lambda: rec.last(events.StateChanged) is not None)
+    assert rec.last(events.StateChanged).state == "paused"
+    assert trainer.session.n == 0
+    for expected in (1, 2, 3):
+        trainer.step_once()
+        wait_for(lambda e=expected: (p := rec.last(events.Progress)) and p.iteration == e)
+    time.sleep(0.2)
+    assert trainer.session.n == 3
+    # iteration 0 takes a sample, as the seed does
+    assert [s.sample.iteration for s in rec.of(events.SampleTaken)] == [0]
+
+
+def test_stop_while_paused_returns_quickly(started):
+    trainer, rec, th = started(start_paused=True)
+    wait_for(lambda: rec.last(events.StateChanged) is not None)
+    time.sleep(0.2)
+    t0 = time.perf_counter()
+    trainer.stop()
+    th.join(1.0)
+    assert not th.is_alive()
+    assert time.perf_counter() - t0 < 0.5
+    assert rec.last(events.StateChanged).state == "stopped"
+    assert trainer.stopped.is_set()
+
+
+def test_stop_while_training_returns_quickly(started):
+    trainer, _rec, th = started()
+    wait_for(lambda: trainer.session.n > 10)
+    t0 = time.perf_counter()
+    trainer.stop()
+    th.join(1.0)
+    assert not th.is_alive() and time.perf_counter() - t0 < 0.5
+
+
+def test_live_settings_apply_between_steps(started):
+    trainer, rec, _ = started()
+    wait_for(lambda: trainer.session.n > 5)
+    seen = []
+    original = trainer.session.step
+
+    def spy(want_sample=False):
+        seen.append(trainer.session.hp.learning_rate)
+        return original(want_sample)
+
+    trainer.session.step = spy
+    trainer.set_live(learning_rate=0.05, temperature="0.5")
+    wait_for(lambda: rec.of(events.SettingsApplied))
+    assert rec.last(events.SettingsApplied).settings == {"learning_rate": 0.05, "temperature": 0.5}
+    n_seen = len(seen)
+    wait_for(lambda: len(seen) > n_seen + 2)
+    assert seen[-1] == 0.05  # the next steps run with the new rate
+    assert seen == sorted(seen, reverse=True)  # never a mix within one step sequence
+    assert trainer.session.hp.temperature == 0.5
+
+
+def test_seq_length_live_and_bad_values(started):
+    trainer, rec, _ = started(start_paused=True, text=TEXT[:300])
+    trainer.set_live(seq_length=5)
+    wait_for(lambda: rec.of(events.SettingsApplied))
+    assert trainer.session.hp.seq_length == 5
+    trainer.step_once()
+    wait_for(lambda: rec.last(events.Progress).iteration == 1)
+    assert rec.last(events.Progress).seq_length == 5
+    with pytest.raises(ValueError):
+        trainer.set_live(learning_rate="-1")
+    with pytest.raises(ValueError):
+        trainer.set_live(hidden_size=10)  # shape-changing: only on reset
+    trainer.set_live(seq_length=500)  # longer than the corpus: reported, not applied
+    wait_for(lambda: rec.of(events.TrainerError))
+    assert "too short" in rec.last(events.TrainerError).message
+    assert trainer.session.hp.seq_length == 5
+    assert len(rec.of(events.SettingsApplied)) == 1
+
+
+def test_reset_with_new_hidden_size(started):
+    trainer, rec, _ = started()
+    wait_for(lambda: trainer.session.n > 10)
+    old = trainer.session
+    trainer.reset(HP.with_(hidden_size=12))
+    wait_for(lambda: len(rec.of(events.SessionStarted)) == 2)
+    started_event = rec.last(events.SessionStarted)
+    assert started_event.hp["hidden_size"] == 12 and started_event.iteration == 0
+    assert trainer.session is not old and trainer.session.params.H == 12
+    wait_for(lambda: trainer.session.n > 10)
+    assert rec.last(events.StateChanged).state == "training"
+
+
+def test_reset_with_new_corpus_and_failed_reset_keeps_run(started):
+    trainer, rec, _ = started(start_paused=True)
+    trainer.reset(HP, Corpus.from_text("abcabc" * 100, "abc"))
+    wait_for(lambda: len(rec.of(events.SessionStarted)) == 2)
+    assert rec.last(events.SessionStarted).V == 3
+    session = trainer.session
+    trainer.reset(HP, Corpus.from_text("ab", "tiny"))  # too short for seq_length 10
+    wait_for(lambda: rec.of(events.TrainerError))
+    assert trainer.session is session
+
+
+def test_sample_now_while_paused(started):
+    trainer, rec, _ = started(start_paused=True)
+    trainer.sample_now()
+    wait_for(lambda: rec.of(events.SampleTaken))
+    s = rec.last(events.SampleTaken).sample
+    assert s.iteration == 0 and len(s.text) == HP.sample_length and s.temperature == 1.0
+
+
+def test_error_in_step_is_reported_and_training_waits(started):
+    trainer, rec, _ = started(start_paused=True)
+
+    def boom(want_sample=False):
+        raise FloatingPointError("overflow")
+
+    trainer.session.step = boom
+    trainer.resume()
+    wait_for(lambda: rec.of(events.TrainerError))
+    assert "overflow" in rec.last(events.TrainerError).message
+    wait_for(lambda: rec.last(events.StateChanged).state == "error")
+    trainer.reset(HP)  # a reset recovers
+    wait_for(lambda: rec.last(events.StateChanged).state == "training")

@@ -1,0 +1,286 @@
+"""The training loop, run in a worker thread, controlled from the UI thread.
+
+No UI library here. The UI calls the control methods (pause, resume, step_once,
+sample_now, stop, reset, set_live) from its own thread; they only set flags or queue
+commands, which the loop picks up BETWEEN iterations, so a step never sees its settings
+change under it. Everything the loop has to say goes out through `on_event` as the
+plain dataclasses of tui_charrnn.events; Progress is throttled to about 15 events a
+second however fast training runs.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from . import events
+from .corpus import Corpus, CorpusError
+from .hparams import SPECS, Hyperparams, validate
+from .session import Session
+
+PROGRESS_HZ = 15.0
+PAUSED_POLL_S = 0.05  # a paused loop wakes at least this often to check for stop
+YIELD_EVERY_S = 0.004  # let the UI thread take the GIL at least this often
+
+
+class Trainer:
+    """Runs a Session step by step; `run()` is the loop (call it in a thread).
+
+    Either give a ready `session`, or a `session_factory` that builds one inside
+    `run()` (so a slow start, e.g. building a corpus, happens off the UI thread).
+    """
+
+    def __init__(
+        self,
+        session: Session | None = None,
+        on_event: Callable[[object], None] = lambda event: None,
+        *,
+        session_factory: Callable[[], Session] | None = None,
+        start_paused: bool = False,
+        progress_hz: float = PROGRESS_HZ,
+        yield_every_s: float = YIELD_EVERY_S,
+    ):
+        if session is None and session_factory is None:
+            raise ValueError("give a session or a session_factory")
+        self.session = session
+        self._factory = session_factory
+        self._emit = on_event
+        self._interval = 1.0 / progress_hz
+        self._yield_every = yield_every_s
+        self._paused = start_paused
+        self._stop = False
+        self._single_steps = 0
+        self._commands: deque[tuple[str, Any]] = deque()  # append/popleft are atomic
+        self._wake = threading.Event()
+        self._lock = threading.Lock()  # guards _single_steps
+        self._failed = False  # a step raised: wait for a reset (or resume to retry)
+        self.state = "starting"
+        self.stopped = threading.Event()  # set when run() has returned
+
+    # -- controls: safe to call from any thread ---------------------------------------
+
+    def pause(self) -> None:
+        self._paused = True
+        self._commands.append(("state", None))
+        self._wake.set()
+
+    def resume(self) -> None:
+        self._paused = False
+        self._commands.append(("state", None))
+        self._wake.set()
+
+    def toggle_pause(self) -> bool:
+        """Pause or resume; returns True if now paused."""
+        if self._paused:
+            self.resume()
+        else:
+            self.pause()
+        return self._paused
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def step_once(self) -> None:
+        """Train exactly one iteration (while paused; ignored while training)."""
+        if not self._paused:
+            return
+        with self._lock:
+            self._single_steps += 1
+        self._wake.set()
+
+    def sample_now(self) -> None:
+        self._commands.append(("sample", None))
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop = True
+        self._wake.set()
+
+    def reset(self, hp: Hyperparams, corpus: Corpus | None = None) -> None:
+        """Start a new session with `hp` (and another corpus if given)."""
+        self._commands.append(("reset", (hp, corpus)))
+        self._wake.set()
+
+    def set_live(self, **settings: Any) -> None:
+        """Queue live settings; raises ValueError at once for a bad or non-live one."""
+        clean = {}
+        for name, value in settings.items():
+            spec = SPECS.get(name)
+            if spec is None or not spec.live:
+                raise ValueError(f"{name} is not a live setting; it applies on reset")
+            clean[name] = validate(name, value)
+        self._commands.append(("live", clean))
+        self._wake.set()
+
+    # -- the loop -------------------------------------------------------------------------
+
+    def run(self) -> None:
+        try:
+            self._run()
+        except Exception as e:  # a bug or a failing factory: report, never hang the UI
+            self._error(e)
+            self._set_state("error")
+        finally:
+            self._set_state("stopped")
+            self.stopped.set()
+
+    def _run(self) -> None:
+        if self.session is None:
+            assert self._factory is not None
+            self.session = self._factory()
+        self._started()
+        self._set_state("paused" if self._paused else "training")
+        perf = time.perf_counter
+        while not self._stop:
+            if self._commands:
+                self._drain()
+            if self._failed or self._paused:
+                if self._take_single_step():
+                    self._guarded(self._step_one)
+                    continue
+                self._mark_paused_time()
+                self._wake.wait(PAUSED_POLL_S)
+                self._wake.clear()
+                continue
+            if self._t_last is None:
+                self._t_last = self._t_yield = perf()
+            self._guarded(self._train, perf)
+
+    def _guarded(self, fn: Callable, *args: Any) -> None:
+        try:
+            fn(*args)
+        except Exception as e:  # e.g. numerical trouble: report it, wait for a reset
+            self._failed = True
+            self._error(e)
+            self._set_state("error")
+
+    def _train(self, perf: Callable[[], float]) -> None:
+        """Train until a command, a pause or a stop arrives; Progress ~15 times a second."""
+        s = self.session
+        pending = self._pending
+        commands = self._commands
+        interval, yield_every = self._interval, self._yield_every
+        t_next = self._t_last + interval
+        t_yield = self._t_yield + yield_every
+        while not (self._stop or self._paused or commands):
+            hp = s.hp
+            want = s.n % hp.sample_every == 0
+            r = s.step(want)
+            pending.append((s.n, r.smooth_loss))
+            self._chars += hp.seq_length * hp.batch_size
+            if want:
+                self._sampled(r.n, r.smooth_loss, r.sample)
+            now = perf()
+            if now >= t_yield:
+                time.sleep(0)  # hand the GIL to the UI thread if it is waiting
+                t_yield = now + yield_every
+            if now >= t_next:
+                self._progress(now)
+                t_next = now + interval
+        self._t_yield = t_yield
+        self._progress(perf())
+
+    def _step_one(self) -> None:
+        s = self.session
+        want = s.n % s.hp.sample_every == 0
+        r = s.step(want)
+        self._pending.append((s.n, r.smooth_loss))
+        if want:
+            self._sampled(r.n, r.smooth_loss, r.sample)
+        self._emit_progress(0.0)
+
+    # -- bookkeeping ---------------------------------------------------------------------
+
+    def _started(self) -> None:
+        s = self.session
+        self._pending: list[tuple[int, float]] = []
+        self._elapsed = 0.0
+        self._chars = 0
+        self._t_last: float | None = None  # start of the current reporting interval
+        self._t_yield = 0.0
+        self._emit(
+            events.SessionStarted(
+                s.corpus.name, s.corpus.N, s.corpus.V, s.hp.to_dict(), s.n, s.smooth_loss
+            )
+        )
+        self._emit_progress(0.0)
+
+    def _progress(self, now: float) -> None:
+        dt = now - self._t_last
+        self._elapsed += dt
+        rate = self._chars / dt if dt > 0 else 0.0
+        self._t_last = now
+        self._chars = 0
+        self._emit_progress(rate)
+
+    def _emit_progress(self, rate: float) -> None:
+        s = self.session
+        losses = tuple(self._pending)
+        self._pending.clear()
+        self._emit(
+            events.Progress(s.n, s.smooth_loss, losses, rate, self._elapsed, s.hp.seq_length)
+        )
+
+    def _mark_paused_time(self) -> None:
+        """Pauses do not count as training time: the next interval starts on resume."""
+        self._t_last = None
+        self._chars = 0
+
+    def _sampled(self, iteration: int, loss: float, text: str | None) -> None:
+        sample = events.Sample(iteration, loss, self.session.hp.temperature, text or "")
+        self._emit(events.SampleTaken(sample))
+
+    def _take_single_step(self) -> bool:
+        with self._lock:
+            if self._single_steps > 0:
+                self._single_steps -= 1
+                return True
+            return False
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state or state == "stopped":
+            self.state = state
+            self._emit(events.StateChanged(state))
+
+    def _error(self, e: Exception) -> None:
+        message = str(e) if isinstance(e, (CorpusError, ValueError)) else f"{type(e).__name__}: {e}"
+        self._emit(events.TrainerError(message))
+
+    def _drain(self) -> None:
+        """Apply the queued commands, between two iterations."""
+        while self._commands:
+            kind, arg = self._commands.popleft()
+            try:
+                if kind == "live":
+                    self._apply_live(arg)
+                elif kind == "reset":
+                    self._apply_reset(*arg)
+                elif kind == "sample":
+                    s = self.session
+                    self._sampled(s.n, s.smooth_loss, s.sample())
+                elif kind == "state" and not self._paused:
+                    self._failed = False  # resuming retries after an error
+            except Exception as e:  # bad setting for this corpus, reset that cannot start
+                self._error(e)
+        self._set_state("error" if self._failed else "paused" if self._paused else "training")
+
+    def _apply_live(self, settings: dict[str, Any]) -> None:
+        s = self.session
+        rest = dict(settings)
+        if "seq_length" in rest:
+            T = rest.pop("seq_length")
+            if s.hp.seq_length != T:
+                s.set_seq_length(T)  # CorpusError if the corpus is too short
+        if rest:
+            s.hp = s.hp.with_(**rest)
+        self._emit(events.SettingsApplied(dict(settings)))
+
+    def _apply_reset(self, hp: Hyperparams, corpus: Corpus | None) -> None:
+        old = self.session
+        self.session = Session(corpus if corpus is not None else old.corpus, hp)
+        self._failed = False
+        self._started()
