@@ -193,14 +193,18 @@ def headless(args: argparse.Namespace) -> int:
     from .events import Sample
     from .storage import RunFolder
 
-    console = Console(stderr=False)
+    console = Console()
+
+    def say(text: str) -> None:  # plain text, never wrapped: paths stay copyable
+        console.print(text, soft_wrap=True, markup=False, highlight=False)
+
     with _StopFlag() as flag:
         session = make_session(args)
         hp, corpus = session.hp, session.corpus
         run = RunFolder.create(Path(args.runs_dir), args.corpus_name)
         run.write_settings(hp, args.corpus_name, corpus.path, corpus.sha256)
-        console.print(
-            f"[bold]{corpus.name}[/]: {corpus.N:,} characters, {corpus.V} unique; "
+        say(
+            f"{corpus.name}: {corpus.N:,} characters, {corpus.V} unique; "
             f"hidden {hp.hidden_size}, seq {hp.seq_length}, lr {hp.learning_rate:g}, "
             f"batch {hp.batch_size}, {hp.dtype}; starting at iteration {session.n}"
         )
@@ -248,7 +252,7 @@ def headless(args: argparse.Namespace) -> int:
         run.write_samples(samples, hp, args.corpus_name)
         run.append_metrics(rows)
     if flag.stop:
-        console.print(f"interrupted at iteration {session.n}; saved the run to {run.path}")
+        say(f"interrupted at iteration {session.n}; saved the run to {run.path}")
         return 130
-    console.print(f"trained to iteration {session.n}; saved the run to {run.path}")
+    say(f"trained to iteration {session.n}; saved the run to {run.path}")
     return 0
