@@ -212,3 +212,45 @@ def test_error_in_step_is_reported_and_training_waits(started):
     wait_for(lambda: rec.last(events.StateChanged).state == "error")
     trainer.reset(HP)  # a reset recovers
     wait_for(lambda: rec.last(events.StateChanged).state == "training")
+
+
+def test_failing_factory_waits_for_reset_with_corpus():
+    rec = Recorder()
+
+    def factory():
+        raise ValueError("cannot read the corpus")
+
+    trainer = Trainer(session_factory=factory, on_event=rec)
+    th = threading.Thread(target=trainer.run, daemon=True)
+    th.start()
+    wait_for(lambda: rec.of(events.TrainerError))
+    assert rec.last(events.StateChanged).state == "error"
+    trainer.resume()  # nothing to resume: still waiting
+    trainer.reset(HP, Corpus.from_text(TEXT, "fox"))
+    wait_for(lambda: trainer.session is not None and trainer.session.n > 5)
+    assert rec.last(events.StateChanged).state == "training"
+    trainer.stop()
+    th.join(1)
+    assert not th.is_alive()
+
+
+def test_save_checkpoint_between_steps(started, tmp_path):
+    trainer, rec, _ = started(start_paused=True)
+
+    def save(session):
+        path = tmp_path / "ck.txt"
+        path.write_text(str(session.n))
+        return path
+
+    def fail(session):
+        raise OSError("disk full")
+
+    trainer.step_once()
+    wait_for(lambda: trainer.session.n == 1)
+    trainer.save_checkpoint(save)
+    trainer.save_checkpoint(fail)
+    wait_for(lambda: len(rec.of(events.CheckpointSaved)) == 2)
+    ok, bad = rec.of(events.CheckpointSaved)
+    assert ok.path == str(tmp_path / "ck.txt") and ok.iteration == 1 and ok.error is None
+    assert bad.path is None and "disk full" in bad.error
+    assert rec.last(events.StateChanged).state == "paused"

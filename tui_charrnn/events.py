@@ -69,3 +69,10 @@ class SettingsApplied:
 @dataclass(frozen=True)
 class TrainerError:
     message: str  # one line, for the user
+
+
+@dataclass(frozen=True)
+class CheckpointSaved:
+    path: str | None  # None when saving failed
+    iteration: int
+    error: str | None = None

@@ -59,6 +59,8 @@ class Trainer:
         self._failed = False  # a step raised: wait for a reset (or resume to retry)
         self.state = "starting"
         self.stopped = threading.Event()  # set when run() has returned
+        self._pending: list[tuple[int, float]] = []
+        self._t_last: float | None = None
 
     # -- controls: safe to call from any thread ---------------------------------------
 
@@ -105,6 +107,11 @@ class Trainer:
         self._commands.append(("reset", (hp, corpus)))
         self._wake.set()
 
+    def save_checkpoint(self, save: Callable[[Session], object]) -> None:
+        """Call save(session) between iterations; reports CheckpointSaved."""
+        self._commands.append(("save", save))
+        self._wake.set()
+
     def set_live(self, **settings: Any) -> None:
         """Queue live settings; raises ValueError at once for a bad or non-live one."""
         clean = {}
@@ -131,9 +138,11 @@ class Trainer:
     def _run(self) -> None:
         if self.session is None:
             assert self._factory is not None
-            self.session = self._factory()
-        self._started()
-        self._set_state("paused" if self._paused else "training")
+            self._guarded(self._start_from_factory)  # on failure: wait for a reset
+        else:
+            self._started()
+        if not self._failed:
+            self._set_state("paused" if self._paused else "training")
         perf = time.perf_counter
         while not self._stop:
             if self._commands:
@@ -149,6 +158,10 @@ class Trainer:
             if self._t_last is None:
                 self._t_last = self._t_yield = perf()
             self._guarded(self._train, perf)
+
+    def _start_from_factory(self) -> None:
+        self.session = self._factory()
+        self._started()
 
     def _guarded(self, fn: Callable, *args: Any) -> None:
         try:
@@ -199,6 +212,7 @@ class Trainer:
         s = self.session
         self._pending: list[tuple[int, float]] = []
         self._elapsed = 0.0
+        self._rate = 0.0
         self._chars = 0
         self._t_last: float | None = None  # start of the current reporting interval
         self._t_yield = 0.0
@@ -212,10 +226,11 @@ class Trainer:
     def _progress(self, now: float) -> None:
         dt = now - self._t_last
         self._elapsed += dt
-        rate = self._chars / dt if dt > 0 else 0.0
+        if dt >= self._interval / 2:  # a short tail interval would give a noisy rate
+            self._rate = self._chars / dt
         self._t_last = now
         self._chars = 0
-        self._emit_progress(rate)
+        self._emit_progress(self._rate)
 
     def _emit_progress(self, rate: float) -> None:
         s = self.session
@@ -259,17 +274,33 @@ class Trainer:
                     self._apply_live(arg)
                 elif kind == "reset":
                     self._apply_reset(*arg)
+                elif kind == "state":
+                    if not self._paused and self.session is not None:
+                        self._failed = False  # resuming retries after an error
+                elif self.session is None:
+                    raise CorpusError("no corpus loaded: choose one first")
                 elif kind == "sample":
                     s = self.session
                     self._sampled(s.n, s.smooth_loss, s.sample())
-                elif kind == "state" and not self._paused:
-                    self._failed = False  # resuming retries after an error
+                elif kind == "save":
+                    self._save(arg)
             except Exception as e:  # bad setting for this corpus, reset that cannot start
                 self._error(e)
         self._set_state("error" if self._failed else "paused" if self._paused else "training")
 
+    def _save(self, save: Callable[[Session], object]) -> None:
+        n = self.session.n
+        try:
+            path = save(self.session)
+        except Exception as e:  # unwritable folder, full disk: training carries on
+            self._emit(events.CheckpointSaved(None, n, str(e) or type(e).__name__))
+        else:
+            self._emit(events.CheckpointSaved(str(path), n, None))
+
     def _apply_live(self, settings: dict[str, Any]) -> None:
         s = self.session
+        if s is None:
+            raise CorpusError("no corpus loaded: choose one first")
         rest = dict(settings)
         if "seq_length" in rest:
             T = rest.pop("seq_length")
@@ -280,7 +311,10 @@ class Trainer:
         self._emit(events.SettingsApplied(dict(settings)))
 
     def _apply_reset(self, hp: Hyperparams, corpus: Corpus | None) -> None:
-        old = self.session
-        self.session = Session(corpus if corpus is not None else old.corpus, hp)
+        if corpus is None:
+            if self.session is None:
+                raise CorpusError("no corpus loaded: choose one first")
+            corpus = self.session.corpus
+        self.session = Session(corpus, hp)
         self._failed = False
         self._started()
