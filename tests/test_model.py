@@ -24,7 +24,7 @@ def test_batch1_matches_reference_after_100_iterations_with_wraps():
     corpus = Corpus.from_text(TEXT)
     session = Session(corpus, Hyperparams())
     start = seed_arrays(session.params)
-    ref, mem, hprev, smooth, losses = reference.train(start, corpus.data.tolist(), 100)
+    ref, mem, hprev, smooth, _ = reference.train(start, corpus.data.tolist(), 100)
     wraps = 0
     for _ in range(100):
         wraps += session.step().wrapped

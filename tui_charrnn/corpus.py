@@ -154,8 +154,7 @@ def _decoded_chunks(f, path: Path, digest=None) -> Iterator[np.ndarray]:
         nul = chunk.find(b"\x00")
         if nul >= 0:
             raise CorpusError(
-                f"{path}: looks like a binary file (NUL byte at offset {offset + nul:,}),"
-                " not text"
+                f"{path}: looks like a binary file (NUL byte at offset {offset + nul:,}), not text"
             )
         raw = np.frombuffer(chunk, dtype=np.uint8)
         if raw.size and raw.max() < 0x80 and not decoder.getstate()[0]:
@@ -201,7 +200,10 @@ def _vocab_codes(vocab: Sequence[str]) -> np.ndarray:
 
 def _encode_codes(codes: np.ndarray, table: np.ndarray, name: str) -> np.ndarray:
     V = int(table.max()) + 1
-    ixs = table[np.minimum(codes, len(table) - 1)]
+    # min() with the dtype's own maximum: an ASCII chunk (uint8) against a vocabulary beyond
+    # code point 255 must not pass a too-large Python int to np.minimum (NumPy 2 overflow)
+    top = min(len(table) - 1, int(np.iinfo(codes.dtype).max))
+    ixs = table[np.minimum(codes, top)]
     missing = (ixs < 0) | (codes >= len(table))
     if missing.any():
         unknown = [chr(int(c)) for c in np.unique(codes[missing])[:10]]

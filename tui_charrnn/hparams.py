@@ -32,10 +32,18 @@ SPECS: dict[str, Spec] = {
         Spec("batch_size", int, "streams trained side by side (B)", False, 1, 1024),
         Spec("clip", float, "gradients are clipped elementwise to +-clip", True, 0, 1e9, True),
         Spec("seed", int, "random seed for initialisation and sampling", False, 0, 2**32 - 1),
-        Spec("temperature", float, "sampling temperature (1 = as trained, 0 = argmax)", True, 0, 100),
+        Spec(
+            "temperature", float, "sampling temperature (1 = as trained, 0 = argmax)", True, 0, 100
+        ),
         Spec("sample_length", int, "characters per sample", True, 1, 100_000),
         Spec("sample_every", int, "iterations between samples", True, 1, 10**9),
-        Spec("dtype", str, "float64 (exact) or float32 (faster)", False, choices=("float64", "float32")),
+        Spec(
+            "dtype",
+            str,
+            "float64 (exact) or float32 (faster)",
+            False,
+            choices=("float64", "float32"),
+        ),
     )
 }
 

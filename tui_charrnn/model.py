@@ -126,41 +126,44 @@ def _loss_and_grads_one(P, inputs, targets, hprev, grads):
     """
     T = len(inputs)
     H = P.H
-    xh = P.Wxh.T[inputs]  # (T, H): Wxh @ onehot(x) is exactly a column of Wxh
+    dot, tanh = np.dot, np.tanh  # local names: the loops below are bound by call overhead
+    xh = list(P.Wxh.T[inputs])  # T rows (H,): Wxh @ onehot(x) is exactly a column of Wxh
     hs = np.empty((T + 1, H), dtype=P.dtype)  # hs[0] = hprev, hs[t + 1] = h_t
-    hs[0] = hprev
+    rows = list(hs)
+    h = rows[0]
+    h[...] = hprev
     Whh, bh = P.Whh, P.bh
     for t in range(T):
-        h = hs[t + 1]
-        np.dot(Whh, hs[t], out=h)
+        h_prev, h = h, rows[t + 1]
+        dot(Whh, h_prev, h)  # out= given by position: keyword parsing costs ~0.5 us a call
         h += xh[t]
         h += bh
-        np.tanh(h, out=h)
+        tanh(h, h)
     hT = hs[1:]  # (T, H)
     ys = np.matmul(P.Why, hT[:, :, None])[:, :, 0]  # (T, V), one gemv per step
     ys += P.by
     ps = np.exp(ys)
-    sums = ps.sum(axis=1)  # (T,)
-    if not np.isfinite(sums).all():  # the seed would overflow to nan here; shift instead
+    ps /= ps.sum(axis=1, keepdims=True)
+    steps = _arange(T)
+    loss = np.cumsum(-np.log(ps[steps, targets]))[-1]  # sequential, like loss += ...
+    if not np.isfinite(loss):  # exp overflowed where the seed would give nan: shift instead
         ys -= ys.max(axis=1, keepdims=True)
         ps = np.exp(ys)
-        sums = ps.sum(axis=1)
-    ps /= sums[:, None]
-    steps = np.arange(T)
-    loss = np.cumsum(-np.log(ps[steps, targets]))[-1]  # sequential, like loss += ...
+        ps /= ps.sum(axis=1, keepdims=True)
+        loss = np.cumsum(-np.log(ps[steps, targets]))[-1]
 
     dy = ps  # (T, V)
     dy[steps, targets] -= 1
-    dh_out = np.matmul(dy[:, None, :], P.Why)[:, 0, :]  # (T, H), Why.T @ dy per step
+    dhraw = np.matmul(dy[:, None, :], P.Why)[:, 0, :]  # (T, H) Why.T @ dy per step
     dtanh = hT * hT
-    np.subtract(1, dtanh, out=dtanh)  # (T, H), 1 - h^2
-    dhraw = np.empty((T, H), dtype=P.dtype)
-    dh = np.empty(H, dtype=P.dtype)
+    dtanh = list(np.subtract(1, dtanh, out=dtanh))  # 1 - h^2
     dhnext = np.zeros(H, dtype=P.dtype)
+    dhraw_rows = list(dhraw)
     for t in range(T - 1, -1, -1):
-        np.add(dh_out[t], dhnext, out=dh)
-        np.multiply(dtanh[t], dh, out=dhraw[t])
-        np.dot(dhraw[t], Whh, out=dhnext)  # Whh.T @ dhraw
+        dh = dhraw_rows[t]  # becomes dhraw_t in place
+        dh += dhnext  # dh = Why.T @ dy + dhnext
+        dh *= dtanh[t]  # dhraw = (1 - h^2) * dh
+        dot(dh, Whh, dhnext)  # dhnext = Whh.T @ dhraw
     rev = slice(None, None, -1)  # the seed accumulates from t = T-1 down to 0
     dy_rev, dhraw_rev = dy[rev].copy(), dhraw[rev].copy()
     np.einsum("tv,th->vh", dy_rev, hT[rev].copy(), out=grads.Why)
@@ -222,6 +225,16 @@ def _loss_and_grads_batch(P, inputs, targets, hprev, grads):
     return float(loss), hs[T].copy()
 
 
+_ARANGES: dict[int, np.ndarray] = {}
+
+
+def _arange(n: int) -> np.ndarray:
+    a = _ARANGES.get(n)
+    if a is None:
+        a = _ARANGES[n] = np.arange(n)
+    return a
+
+
 _GRIDS: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
 
 
@@ -234,19 +247,27 @@ def _grid(T: int, B: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 class Adagrad:
-    """The seed's update: mem += g*g; param += -lr * g / sqrt(mem + 1e-8), after clipping."""
+    """The seed's update: mem += g*g; param += -lr * g / sqrt(mem + 1e-8), after clipping.
+
+    Scratch buffers are kept: a fresh 180 KB temporary per call costs more than the
+    arithmetic (large allocations go through mmap and page faults).
+    """
 
     def __init__(self, P: Params, mem: Params | None = None):
         self.mem = mem if mem is not None else P.zeros_like()
         self._step = np.empty_like(P.flat)
+        self._denom = np.empty_like(P.flat)
 
     def step(self, P: Params, grads: Params, learning_rate: float, clip: float) -> None:
-        g, mem, step = grads.flat, self.mem.flat, self._step
+        g, mem, step, denom = grads.flat, self.mem.flat, self._step, self._denom
         np.clip(g, -clip, clip, out=g)  # the seed clips each gradient elementwise
-        mem += g * g
-        # the same operations in the same order as the seed, so B = 1 is bit-for-bit alike
+        # the seed's operations in the seed's order, so B = 1 stays bit-for-bit alike
+        np.multiply(g, g, out=step)
+        mem += step
+        np.add(mem, 1e-8, out=denom)
+        np.sqrt(denom, out=denom)
         np.multiply(g, -learning_rate, out=step)
-        step /= np.sqrt(mem + 1e-8)
+        step /= denom
         P.flat += step
 
 
@@ -284,21 +305,26 @@ def sample(
     uniform draw per character is inverted through the cumulative distribution, which is
     what np.random.choice does, without its per-call overhead.
     """
-    Wx, Whh, bh, Why, by = P.Wxh.T, P.Whh, P.bh, P.Why, P.by
+    Wx = np.ascontiguousarray(P.Wxh.T)  # (V, H): row ix is column ix of Wxh
+    Whh, bh, Why, by = P.Whh, P.bh, P.Why, P.by
+    dot, tanh, exp = np.dot, np.tanh, np.exp
     ixes = np.empty(n, dtype=np.int64)
     u = rng.random(n) if temperature > 0 else None
     inv_t = 1.0 / temperature if temperature > 0 else 0.0
-    h = np.asarray(h, dtype=P.dtype).reshape(P.H)
+    h = np.array(h, dtype=P.dtype).reshape(P.H)
     ix = seed_ix
     for t in range(n):
-        h = np.tanh(Wx[ix] + Whh @ h + bh)
-        y = Why @ h + by
+        h = tanh(Wx[ix] + dot(Whh, h) + bh)
+        y = dot(Why, h)
+        y += by
         if u is None:
             ix = int(y.argmax())
         else:
             if inv_t != 1.0:
                 y *= inv_t
-            cdf = np.exp(y - y.max()).cumsum()
+            cdf = exp(y).cumsum()
+            if not cdf[-1] < np.inf:  # overflow: shift by the max (softmax is shift-invariant)
+                cdf = exp(y - y.max()).cumsum()
             ix = min(int(cdf.searchsorted(u[t] * cdf[-1], side="right")), P.V - 1)
         ixes[t] = ix
     return ixes, h

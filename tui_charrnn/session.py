@@ -110,8 +110,12 @@ class Session:
         self.n += 1
         return StepResult(self.n - 1, loss, self.smooth_loss, text, wrapped)
 
-    def sample(self, seed_ix: int | None = None, length: int | None = None,
-               temperature: float | None = None) -> str:
+    def sample(
+        self,
+        seed_ix: int | None = None,
+        length: int | None = None,
+        temperature: float | None = None,
+    ) -> str:
         """A sample from stream 0's current state, primed with seed_ix (default: the
         character at the data pointer), as the seed does every 100 iterations."""
         if seed_ix is None:
@@ -126,8 +130,9 @@ class Session:
         )
         return self.corpus.decode(ixes)
 
-    def sample_from_prime(self, prime: str, length: int | None = None,
-                          temperature: float | None = None) -> str:
+    def sample_from_prime(
+        self, prime: str, length: int | None = None, temperature: float | None = None
+    ) -> str:
         """Run `prime` through the network from a zero state, then continue it."""
         if not prime:
             raise ValueError("the prime text is empty")
@@ -138,7 +143,11 @@ class Session:
         if len(ixs) > 1:
             h = hidden_states(self.params, ixs[:-1], h)[-1]
         ixes, _ = sample(
-            self.params, h, int(ixs[-1]), length or self.hp.sample_length, self.rng,
+            self.params,
+            h,
+            int(ixs[-1]),
+            length or self.hp.sample_length,
+            self.rng,
             self.hp.temperature if temperature is None else temperature,
         )
         return prime + self.corpus.decode(ixes)
