@@ -1,0 +1,288 @@
+"""The Textual app: panes around a Trainer running in a worker thread.
+
+The trainer thread posts its events with post_message (thread-safe, never blocks); the
+UI only talks to it through the Trainer's control methods.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, RichLog
+
+from . import events
+from .hparams import Hyperparams
+from .messages import CorpusLoaded, SettingEntered, TrainerEvent
+from .session import Session
+from .storage import CheckpointError, RunFolder
+from .trainer import Trainer
+from .widgets.corpus_pane import CorpusPane
+from .widgets.dialogs import ConfirmScreen, HelpScreen
+from .widgets.hparams_pane import HyperparamPane
+from .widgets.loss_pane import LossPane
+from .widgets.samples_pane import SamplePane
+from .widgets.status import StatusBar
+
+
+class CharRNNApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "charrnn-tui"
+    AUTO_FOCUS = "#log"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "pause", "Pause", id="pause"),
+        Binding("space", "resume", "Resume", id="resume"),
+        Binding("n", "step", "Step", id="step"),
+        Binding("g", "sample", "Sample", id="sample"),
+        Binding("s", "save_samples", "Save", tooltip="Save every sample of the run"),
+        Binding("c", "checkpoint", "Ckpt", tooltip="Save a checkpoint"),
+        Binding("r", "reset", "Reset", tooltip="New run with the settings in the fields"),
+        Binding("question_mark,f1", "help", "Help", key_display="?"),
+        Binding("q", "quit", "Quit"),
+    ]
+    state: reactive[str] = reactive("starting")
+
+    def __init__(
+        self,
+        session_factory: Callable[[], Session],
+        hp: Hyperparams,
+        corpus_name: str,
+        runs_dir: Path = Path("runs"),
+        *,
+        start_paused: bool = False,
+        deterministic: bool = False,
+    ) -> None:
+        super().__init__()
+        self.hp = hp  # the settings in force in the trainer (from its events)
+        self.corpus_name = corpus_name
+        self.runs_dir = Path(runs_dir)
+        self.deterministic = deterministic
+        self.iteration = 0
+        self.run_folder: RunFolder | None = None
+        self.trainer = Trainer(
+            session_factory=session_factory, on_event=self._from_trainer, start_paused=start_paused
+        )
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(self.deterministic, id="status")
+        with Horizontal(id="body"):
+            with VerticalScroll(id="sidebar"):
+                yield CorpusPane(id="corpus")
+                yield HyperparamPane(self.hp, id="hparams")
+            with Vertical(id="main"):
+                yield LossPane(id="loss")
+                yield SamplePane(id="samples")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(StatusBar).corpus_name = self.corpus_name
+        self._train()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="trainer")
+    def _train(self) -> None:
+        self.trainer.run()
+
+    def _from_trainer(self, event: object) -> None:
+        """Called in the trainer thread: hand the event to the UI thread, never block."""
+        self.post_message(TrainerEvent(event))
+
+    # -- trainer events ---------------------------------------------------------------
+
+    @on(TrainerEvent)
+    def _trainer_event(self, message: TrainerEvent) -> None:
+        e = message.event
+        status = self.query_one(StatusBar)
+        if isinstance(e, events.Progress):
+            self.iteration = e.iteration
+            status.iteration, status.smooth_loss = e.iteration, e.smooth_loss
+            status.seq_length = e.seq_length
+            status.chars_per_s, status.elapsed_s = e.chars_per_s, e.elapsed_s
+            self.query_one(LossPane).add(e)
+        elif isinstance(e, events.SampleTaken):
+            self.query_one(SamplePane).add(e.sample, self.hp.seq_length)
+        elif isinstance(e, events.StateChanged):
+            self.state = status.state = e.state
+        elif isinstance(e, events.SettingsApplied):
+            self.hp = self.hp.with_(**e.settings)
+            self.query_one(HyperparamPane).applied(e.settings, self.iteration)
+        elif isinstance(e, events.SessionStarted):
+            self._started(e)
+        elif isinstance(e, events.CheckpointSaved):
+            if e.error:
+                self.notify(f"Checkpoint not saved: {e.error}", severity="error", timeout=8)
+            else:
+                self.notify(f"Checkpoint (iter {e.iteration:,}) saved to {e.path}")
+        elif isinstance(e, events.TrainerError):
+            self.notify(e.message, title="Trainer", severity="error", timeout=8)
+
+    def _started(self, e: events.SessionStarted) -> None:
+        self.hp = Hyperparams.from_dict(e.hp)
+        self.corpus_name = e.corpus_name
+        self.iteration = e.iteration
+        self.run_folder = None  # a new run gets a new folder on its first save
+        self.query_one(StatusBar).corpus_name = e.corpus_name
+        self.query_one(CorpusPane).set_current(e.corpus_name, e.N, e.V)
+        self.query_one(HyperparamPane).started(self.hp)
+        self.query_one(LossPane).restart(e.iteration, e.smooth_loss, self.hp.seq_length, e.V)
+        self.query_one(SamplePane).clear()
+
+    def watch_state(self) -> None:
+        self.refresh_bindings()  # space: Pause <-> Resume, n only while paused
+
+    # -- messages from the panes --------------------------------------------------------
+
+    @on(SettingEntered)
+    def _setting(self, message: SettingEntered) -> None:
+        try:
+            self.trainer.set_live(**{message.name: message.value})
+        except ValueError as e:
+            self.notify(str(e), severity="error")
+
+    @on(CorpusLoaded)
+    def _corpus_loaded(self, message: CorpusLoaded) -> None:
+        corpus = message.corpus
+        pane = self.query_one(CorpusPane)
+        wanted, _ = self.query_one(HyperparamPane).wanted()
+        hp = wanted or self.hp
+        try:
+            corpus.require_length(hp.seq_length, hp.batch_size)
+        except Exception as e:
+            pane.show_error(str(e))
+            pane.restore_info()
+            return
+        pane.restore_info()
+
+        def switch(yes: bool | None) -> None:
+            if yes:
+                self.trainer.reset(hp, corpus)
+                self.notify(f"Training on {corpus.name}")
+
+        question = (
+            f"Train on {corpus.name} ({corpus.N:,} chars, vocabulary {corpus.V})?\n"
+            f"This discards the current run (iteration {self.iteration:,})."
+        )
+        self.push_screen(ConfirmScreen(question), switch)
+
+    # -- actions -------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        paused = self.state in ("paused", "error")
+        if action == "pause":
+            return not paused
+        if action == "resume":
+            return paused
+        if action == "step":
+            return True if self.state == "paused" else None  # shown dimmed while training
+        return True
+
+    def action_pause(self) -> None:
+        self.trainer.pause()
+
+    def action_resume(self) -> None:
+        self.trainer.resume()
+
+    def action_step(self) -> None:
+        self.trainer.step_once()
+
+    def action_sample(self) -> None:
+        self.trainer.sample_now()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_reset(self) -> None:
+        hp, bad = self.query_one(HyperparamPane).wanted()
+        if hp is None:
+            self.notify(f"Fix {', '.join(bad)} first", title="Not reset", severity="error")
+            return
+        self.trainer.reset(hp)
+        self.notify("New run with the current settings")
+
+    def _folder(self) -> RunFolder:
+        if self.run_folder is None:
+            self.run_folder = RunFolder.create(self.runs_dir, self.corpus_name)
+        return self.run_folder
+
+    def action_checkpoint(self) -> None:
+        try:
+            folder = self._folder()
+        except (CheckpointError, OSError) as e:
+            self.notify(f"Checkpoint not saved: {e}", severity="error", timeout=8)
+            return
+
+        def save(session: Session) -> Path:  # runs in the trainer thread, between steps
+            c = session.corpus
+            folder.write_settings(session.hp, c.name, c.path, c.sha256)
+            return folder.save_checkpoint(session)
+
+        self.trainer.save_checkpoint(save)
+
+    def action_save_samples(self) -> None:
+        samples = list(self.query_one(SamplePane).samples)
+        self._write_samples(samples, self.hp, self.corpus_name)
+
+    @work(thread=True, exit_on_error=False, group="save")
+    def _write_samples(self, samples: list, hp: Hyperparams, corpus_name: str) -> None:
+        try:
+            path = self._folder().write_samples(samples, hp, corpus_name)
+        except (CheckpointError, OSError) as e:
+            self.call_from_thread(
+                self.notify, f"Samples not saved: {e}", severity="error", timeout=8
+            )
+        else:
+            self.call_from_thread(self.notify, f"{len(samples)} samples saved to {path}")
+
+    async def action_quit(self) -> None:
+        self.trainer.stop()
+        for _ in range(40):  # the loop checks its stop flag between iterations
+            if self.trainer.stopped.is_set():
+                break
+            await asyncio.sleep(0.02)
+        self.exit(0)
+
+    def on_unmount(self) -> None:
+        self.trainer.stop()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for title, help_, action in (
+            ("Pause / resume training", "space", self.trainer.toggle_pause),
+            ("Step one iteration", "n (while paused)", self.action_step),
+            ("Sample now", "g", self.action_sample),
+            ("Save samples", "s: every sample of the run", self.action_save_samples),
+            ("Save checkpoint", "c", self.action_checkpoint),
+            ("Reset run", "r: with the settings in the fields", self.action_reset),
+            ("Help", "? / F1", self.action_help),
+        ):
+            yield SystemCommand(title, help_, action)
+
+    def focus_log(self) -> None:
+        self.query_one("#log", RichLog).focus()
+
+
+def run_app(args) -> int:
+    """Entry point used by cli.main for the interactive mode."""
+    from .cli import hp_overrides, make_session
+
+    if not hasattr(args, "hp_overrides"):
+        args.hp_overrides = hp_overrides(args)
+    if not hasattr(args, "corpus_path"):
+        from . import catalog
+
+        args.corpus_name, args.corpus_path = catalog.resolve(args.corpus)
+    hp = Hyperparams().with_(**args.hp_overrides)
+    app = CharRNNApp(
+        lambda: make_session(args), hp, args.corpus_name, Path(getattr(args, "runs_dir", "runs"))
+    )
+    code = app.run()
+    app.trainer.stop()
+    return code or 0

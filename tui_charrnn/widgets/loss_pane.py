@@ -1,0 +1,71 @@
+"""Loss pane: a scrolling sparkline of the smooth loss over a recent window, with numbers.
+
+The plot is in nats per character (smooth loss / seq_length), so it stays comparable when
+seq_length changes live; the labels also give the seed's number, the loss summed over one
+sequence of seq_length characters.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from statistics import mean
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Label, Sparkline
+
+from ..events import Progress
+
+STRIDE = 50  # one point every STRIDE iterations
+WINDOW = 400  # points kept: the last STRIDE * WINDOW iterations
+
+
+class LossPane(Vertical):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.points: deque[float] = deque(maxlen=WINDOW)  # nats/char
+        self._next_point = 0
+        self.best: float = math.inf  # nats/char
+        self.best_iteration = 0
+        self.vocab = 0
+
+    def compose(self) -> ComposeResult:
+        yield Label("", id="loss-now")
+        yield Sparkline([], summary_function=mean, id="loss-spark")
+        yield Label("", id="loss-axis")
+
+    def on_mount(self) -> None:
+        self.border_title = "Loss"
+
+    def restart(self, iteration: int, smooth_loss: float, seq_length: int, V: int) -> None:
+        """A new run: forget the old curve."""
+        self.points.clear()
+        self._next_point = iteration
+        self.best, self.best_iteration = math.inf, iteration
+        self.vocab = V
+        self.add(Progress(iteration, smooth_loss, ((iteration, smooth_loss),), 0, 0, seq_length))
+
+    def add(self, p: Progress) -> None:
+        T = p.seq_length
+        for iteration, loss in p.losses:
+            if iteration >= self._next_point:
+                self.points.append(loss / T)
+                self._next_point = iteration - iteration % STRIDE + STRIDE
+        npc = p.smooth_loss / T
+        if npc < self.best:
+            self.best, self.best_iteration = npc, p.iteration
+        self.query_one(Sparkline).data = list(self.points)
+        start = f"ln V = {math.log(self.vocab):.2f}" if self.vocab else ""
+        self.query_one("#loss-now", Label).update(
+            f"now [b]{p.smooth_loss:.2f}[/] per {T} chars = [b]{npc:.3f}[/] nats/char"
+            f"  (start {start})\n"
+            f"best {self.best * T:.2f} = {self.best:.3f} nats/char at iter {self.best_iteration:,}"
+            f"   iter [b]{p.iteration:,}[/]"
+        )
+        if self.points:
+            lo, hi = min(self.points), max(self.points)
+            span = (len(self.points) - 1) * STRIDE
+            self.query_one("#loss-axis", Label).update(
+                f"last {span:,} iterations: {hi:.3f} (top) .. {lo:.3f} (bottom) nats/char"
+            )
