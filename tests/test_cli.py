@@ -291,3 +291,40 @@ def test_subprocess_sigint(tmp_path, corpus_file):
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "interrupted at iteration" in out
     assert load_checkpoint(only_run(runs) / "checkpoint.npz").n > 0
+
+
+def test_without_headless_launches_the_app(monkeypatch, tmp_path):
+    import types
+
+    seen = {}
+    fake = types.ModuleType("tui_charrnn.app")
+    fake.run_app = lambda args: seen.setdefault("args", args) and 0
+    monkeypatch.setitem(sys.modules, "tui_charrnn.app", fake)
+    assert run(["toy_code", "--learning-rate", "0.05", "--runs-dir", tmp_path]) == 0
+    args = seen["args"]
+    assert args.corpus_name == "toy_code" and args.corpus_path.name == "toy_code.txt"
+    assert args.hp_overrides == {"learning_rate": 0.05} and args.resume is None
+    assert args.runs_dir == str(tmp_path)
+
+
+def test_help_lists_every_setting(capsys):
+    assert run(["--help"]) == 0
+    out = capsys.readouterr().out
+    for flag in (
+        "--hidden-size",
+        "--seq-length",
+        "--learning-rate",
+        "--batch-size",
+        "--clip",
+        "--seed",
+        "--temperature",
+        "--sample-length",
+        "--sample-every",
+        "--dtype",
+        "--iters",
+        "--runs-dir",
+        "--resume",
+        "--list-corpora",
+        "--headless",
+    ):
+        assert flag in out
