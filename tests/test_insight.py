@@ -131,3 +131,103 @@ def test_ngram_losses_sparse_and_renumbered_paths(monkeypatch):
     monkeypatch.setattr(baselines, "KEY_LIMIT", 5000)
     monkeypatch.setattr(baselines, "DENSE_LIMIT", 10)
     assert ngram_losses(train, val, V) == pytest.approx(want, rel=1e-12)
+
+
+# --- surprisal ---------------------------------------------------------------------
+
+from tui_charrnn.insight.surprisal import bucket, buckets, surprisal  # noqa: E402
+
+
+@pytest.mark.parametrize("V", [3, 9])
+def test_surprisal_matches_step_by_step(V):
+    P = random_params(V=V, H=5, seed=V, scale=1.0)
+    ixs = np.random.default_rng(8).integers(0, V, 40)
+    h0 = np.random.default_rng(9).standard_normal(P.H) * 0.5
+    actual, top, top_p = surprisal(P, ixs, h0)
+    assert actual.shape == (40,) and top.shape == top_p.shape == (40, 5)
+    assert np.isnan(actual[0]) and (top[0] == -1).all()
+    np.testing.assert_allclose(np.log(actual[1:]), slow_logprobs(P, ixs, h0), rtol=1e-12)
+    h = h0
+    for t in range(1, 40):  # the full distribution, sorted by hand
+        x = np.zeros(V)
+        x[ixs[t - 1]] = 1
+        h = np.tanh(P.Wxh @ x + P.Whh @ h + P.bh)
+        p = np.exp(P.Why @ h + P.by)
+        p /= p.sum()
+        ranked = sorted(range(V), key=lambda i: -p[i])[:5]
+        assert top[t, : len(ranked)].tolist() == ranked
+        np.testing.assert_allclose(top_p[t, : len(ranked)], p[ranked], rtol=1e-12)
+        assert (top[t, len(ranked) :] == -1).all() and (top_p[t, len(ranked) :] == 0).all()
+
+
+def test_surprisal_short_and_buckets():
+    P = random_params()
+    actual, top, _ = surprisal(P, np.array([2]), np.zeros(P.H))
+    assert np.isnan(actual).all() and (top == -1).all()
+    ps = [0.9, 0.5, 0.49, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.0, float("nan")]
+    want = [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 0]
+    assert [bucket(p) for p in ps] == want
+    assert buckets(np.array(ps)).tolist() == want
+
+
+# --- neurons -----------------------------------------------------------------------
+
+from tui_charrnn.insight.neurons import activations, features, rank_units  # noqa: E402
+
+
+def slow_features(text):
+    out = {k: [] for k in ("in_quotes", "bracket_depth", "line_position")}
+    out.update(after_newline=[], is_space=[], is_upper=[])
+    inside, depth, col = 0, 0, 0
+    for t, c in enumerate(text):
+        if c == '"':
+            inside = 1 - inside
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth = max(depth - 1, 0)
+        col = 0 if t == 0 or text[t - 1] == "\n" else col + 1
+        for k, v in zip(out, (inside, depth, col, col == 0, c.isspace(), c.isupper())):
+            out[k].append(float(v))
+    return out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'say "Hi (there)" {x[1]}\n  Next "line\nB" ))) (é\tÉ)\n\nend',
+        "\n\nx",
+        "",
+        "A",
+        ")(",
+    ],
+)
+def test_features_match_character_loop(text):
+    got = features(text)
+    want = slow_features(text)
+    assert got.keys() == want.keys()
+    for k in want:
+        assert got[k].tolist() == want[k], k
+
+
+def test_activations_and_rank_units():
+    P = random_params(V=6, H=4, seed=11)
+    ixs = np.random.default_rng(12).integers(0, 6, 50)
+    acts = activations(P, ixs, np.zeros(4))
+    assert acts.shape == (50, 4)
+    feat = np.random.default_rng(13).standard_normal(50)
+    acts = np.column_stack([acts, np.full(50, 0.3), 2 * feat + 1, -feat])  # (50, 7)
+    ranked = rank_units(acts, feat)
+    slow = []
+    for u in range(acts.shape[1]):
+        a = acts[:, u]
+        if a.std() == 0:
+            slow.append(0.0)
+        else:
+            slow.append(float(np.corrcoef(a, feat)[0, 1]))
+    assert sorted(u for u, _ in ranked) == list(range(7))
+    assert [abs(c) for _, c in ranked] == sorted((abs(c) for _, c in ranked), reverse=True)
+    for u, c in ranked:
+        assert c == pytest.approx(slow[u], abs=1e-12)
+    assert {ranked[0][0], ranked[1][0]} == {5, 6} and dict(ranked)[4] == 0.0
+    assert all(c == 0.0 for _, c in rank_units(acts, np.ones(50)))
