@@ -321,3 +321,98 @@ def test_novelty_chunked_build_matches(monkeypatch):
     assert index.verbatim_spans(sample) == want
     as_text = "".join(map(str, corpus)), "".join(map(str, sample))
     assert want == brute_spans(*as_text, 9)
+
+
+# --- health ------------------------------------------------------------------------
+
+from tui_charrnn.insight.health import health  # noqa: E402
+
+
+def slow_health(named_grads, clip, named_mem, hs_rows, lr):
+    out = {"grad_norm": {}, "clipped_fraction": {}, "step_size": {}}
+    all_g, all_m = [], []
+    for name in ("Wxh", "Whh", "Why", "bh", "by"):
+        g = [float(v) for v in np.ravel(named_grads[name])]
+        m = [float(v) for v in np.ravel(named_mem[name])]
+        all_g += g
+        all_m += m
+        out["grad_norm"][name] = math.sqrt(sum(v * v for v in g))
+        out["clipped_fraction"][name] = sum(abs(v) >= clip for v in g) / len(g)
+        out["step_size"][name] = sum(lr / math.sqrt(v + 1e-8) for v in m) / len(m)
+    out["grad_norm"]["all"] = math.sqrt(sum(v * v for v in all_g))
+    out["clipped_fraction"]["all"] = sum(abs(v) >= clip for v in all_g) / len(all_g)
+    out["step_size"]["all"] = sum(lr / math.sqrt(v + 1e-8) for v in all_m) / len(all_m)
+    cells = [abs(v) > 0.95 for row in hs_rows for v in row]
+    out["saturated_fraction"] = sum(cells) / len(cells)
+    return out
+
+
+def check_health(got, want):
+    for group in ("grad_norm", "clipped_fraction", "step_size"):
+        assert got[group].keys() == want[group].keys()
+        for k in want[group]:
+            assert got[group][k] == pytest.approx(want[group][k], rel=1e-12), (group, k)
+    assert got["saturated_fraction"] == pytest.approx(want["saturated_fraction"])
+
+
+def test_health_matches_loops_for_params_flat_and_batched_states():
+    V, H = 7, 5
+    rng = np.random.default_rng(14)
+    G, M = Params(V, H), Params(V, H)
+    G.flat[...] = rng.standard_normal(G.flat.shape) * 4
+    M.flat[...] = rng.random(M.flat.shape) * 10
+    hs = np.tanh(rng.standard_normal((6, 3, H)) * 2)  # (T, B, H)
+    want = slow_health(G.arrays(), 5.0, M.arrays(), hs.reshape(-1, H), 0.1)
+    assert 0 < want["clipped_fraction"]["all"] < 1 and 0 < want["saturated_fraction"] < 1
+    check_health(health(G, 5.0, M, hs, 0.1), want)
+    check_health(health(G.flat.copy(), 5.0, M, hs, 0.1), want)
+    check_health(
+        health(G.flat, 5.0, M.flat, hs[:, 0], 0.1),
+        slow_health(G.arrays(), 5.0, M.arrays(), hs[:, 0], 0.1),
+    )
+    got = health(G, 5.0, M, hs, 0.1)
+    per_unit = [np.mean([abs(v) > 0.95 for v in hs[:, :, u].ravel()]) for u in range(H)]
+    np.testing.assert_allclose(got["saturated_per_unit"], per_unit)
+
+
+def test_health_after_in_place_clipping_still_counts_clipped_entries():
+    G = Params(4, 3)
+    G.flat[...] = np.linspace(-10, 10, G.flat.size)
+    before = health(G.copy(), 5.0, G.zeros_like(), None, 0.1)["clipped_fraction"]["all"]
+    np.clip(G.flat, -5, 5, out=G.flat)  # what Adagrad.step does
+    after = health(G, 5.0, G.zeros_like(), None, 0.1)
+    assert after["clipped_fraction"]["all"] == before > 0
+    assert math.isnan(after["saturated_fraction"])
+    with pytest.raises(ValueError):
+        health(G.flat, 5.0, G.zeros_like().flat, None, 0.1)
+
+
+# --- temperature -------------------------------------------------------------------
+
+from tui_charrnn.insight.temperature import side_by_side  # noqa: E402
+from tui_charrnn.model import sample  # noqa: E402
+
+
+def test_side_by_side():
+    P = random_params(V=8, H=6, seed=15, scale=1.0)
+    h = np.random.default_rng(16).standard_normal(P.H) * 0.5
+    h_before = h.copy()
+    got = side_by_side(P, h, 3, 30, rng_seed=42)
+    assert list(got) == [0.5, 1.0, 1.5, 0.0]
+    assert (h == h_before).all()
+    hh, ix, greedy = h.copy(), 3, []  # argmax, step by step
+    for _ in range(30):
+        x = np.zeros(P.V)
+        x[ix] = 1
+        hh = np.tanh(P.Wxh @ x + P.Whh @ hh + P.bh)
+        ix = int(np.argmax(P.Why @ hh + P.by))
+        greedy.append(ix)
+    assert got[0.0].tolist() == greedy
+    for t in (0.5, 1.0, 1.5):
+        want, _ = sample(P, h, 3, 30, np.random.default_rng([42, round(1000 * t)]), t)
+        assert got[t].tolist() == want.tolist()
+    alone = side_by_side(P, h, 3, 30, rng_seed=42, temperatures=(1.5,))
+    assert alone[1.5].tolist() == got[1.5].tolist()  # independent of the other columns
+    assert side_by_side(P, h, 3, 30, 43)[1.0].tolist() != got[1.0].tolist()
+    with pytest.raises(ValueError):
+        side_by_side(P, h, 3, 5, 0, temperatures=(-1.0,))
