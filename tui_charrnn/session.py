@@ -101,11 +101,14 @@ class Session:
     def step(self, want_sample: bool = False) -> StepResult:
         hp = self.hp
         inputs, targets, wrapped = self.next_block()
-        text = self.sample(int(inputs[0, 0])) if want_sample else None
-        loss, hlast = loss_and_grads(self.params, inputs, targets, self.hprev, self.grads)
-        self.hprev = hlast
-        self.smooth_loss = self.smooth_loss * 0.999 + loss * 0.001
-        self.adagrad.step(self.params, self.grads, hp.learning_rate, hp.clip)
+        # A diverging run overflows exp and logs zeros; that is reported as a non-finite
+        # loss (see guard.py), not as numpy warnings written over the terminal UI.
+        with np.errstate(all="ignore"):
+            text = self.sample(int(inputs[0, 0])) if want_sample else None
+            loss, hlast = loss_and_grads(self.params, inputs, targets, self.hprev, self.grads)
+            self.hprev = hlast
+            self.smooth_loss = self.smooth_loss * 0.999 + loss * 0.001
+            self.adagrad.step(self.params, self.grads, hp.learning_rate, hp.clip)
         self.p += hp.seq_length
         self.n += 1
         return StepResult(self.n - 1, loss, self.smooth_loss, text, wrapped)
