@@ -233,3 +233,165 @@ def test_run_folder(tmp_path):
     blocker.write_text("x")
     with pytest.raises(CheckpointError, match="cannot create a run folder"):
         RunFolder.create(blocker, "fables")
+
+
+def test_rotation_keeps_last_n_and_alias_is_newest(tmp_path):
+    run = RunFolder.create(tmp_path, "fables", keep=3)
+    s = trained(iters=1)
+    for _ in range(5):
+        s.step()
+        assert run.save_checkpoint(s) == run.checkpoint_path
+    names = sorted(p.name for p in run.path.iterdir())
+    assert names == ["checkpoint-4.npz", "checkpoint-5.npz", "checkpoint-6.npz", "checkpoint.npz"]
+    assert load_checkpoint(run.checkpoint_path).n == 6
+    assert [p.name for p in run.checkpoints()] == [
+        "checkpoint.npz",
+        "checkpoint-5.npz",
+        "checkpoint-4.npz",
+    ]
+    (run.path / ".checkpoint-7.npz.abc.tmp").write_bytes(b"left by kill -9")
+    s.step()
+    run.save_checkpoint(s)
+    assert not list(run.path.glob(".*.tmp"))
+    assert RunFolder(run.path, keep=1)._numbered()[0][2] == 7
+
+
+def test_load_latest_falls_back_past_corrupt_files(tmp_path):
+    run = RunFolder.create(tmp_path, "fables")
+    s = trained(iters=1)
+    for _ in range(3):
+        s.step()
+        run.save_checkpoint(s)
+    ck, warnings = run.load_latest()
+    assert ck.n == 4 and warnings == []
+    # a truncated newest file (replace the link, as a torn copy would)
+    raw = run.checkpoint_path.read_bytes()
+    run.checkpoint_path.unlink()
+    run.checkpoint_path.write_bytes(raw[: len(raw) // 3])
+    newest = run.path / "checkpoint-4.npz"
+    newest.write_bytes(b"garbage")
+    ck, warnings = storage.load_latest_checkpoint(run.path)
+    assert ck.n == 3 and ck.path.name == "checkpoint-3.npz"
+    assert len(warnings) == 2 and all("falling back" in w for w in warnings)
+    assert {w.split(": ", 1)[0] for w in warnings} == {str(run.checkpoint_path), str(newest)}
+    ck, warnings = storage.load_latest_checkpoint(run.checkpoint_path)  # only older ones
+    assert ck.n == 3 and warnings[0].startswith(f"{run.checkpoint_path}: not a checkpoint")
+    # an explicitly named older file is used as is; a missing file is an error
+    assert storage.load_latest_checkpoint(run.path / "checkpoint-2.npz")[0].n == 2
+    with pytest.raises(CheckpointError, match="no such file"):
+        storage.load_latest_checkpoint(run.path / "checkpoint-99.npz")
+    for p in run.path.glob("checkpoint-*.npz"):
+        p.write_bytes(b"x")
+    with pytest.raises(CheckpointError, match="no checkpoint loads") as e:
+        run.load_latest()
+    assert str(run.path) in str(e.value) and "\n" not in str(e.value)
+    with pytest.raises(CheckpointError, match="no checkpoint in this folder"):
+        storage.load_latest_checkpoint(RunFolder.create(tmp_path, "empty").path)
+
+
+def test_rotation_save_failure_keeps_previous_files(tmp_path, monkeypatch):
+    run = RunFolder.create(tmp_path, "fables")
+    s = trained(iters=2)
+    run.save_checkpoint(s)
+    before = {p.name: p.read_bytes() for p in run.path.iterdir()}
+    s.step()
+    for exc in (OSError(errno.ENOSPC, "No space left on device"), PermissionError(13, "Denied")):
+
+        def boom(*a, exc=exc, **k):
+            raise exc
+
+        with monkeypatch.context() as m:
+            m.setattr(np, "savez", boom)
+            with pytest.raises(CheckpointError, match="cannot write checkpoint"):
+                run.save_checkpoint(s)
+        assert {p.name: p.read_bytes() for p in run.path.iterdir()} == before
+    run.save_checkpoint(s)  # space again: training went on, the next save works
+    assert run.load_latest()[0].n == 3
+
+
+def test_alias_without_hard_links(tmp_path, monkeypatch):
+    def no_links(*a, **k):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    run = RunFolder.create(tmp_path, "fables")
+    run.save_checkpoint(trained(iters=3))
+    assert load_checkpoint(run.checkpoint_path).n == 3
+    assert run.checkpoints()[0].name in ("checkpoint.npz", "checkpoint-3.npz")
+
+
+def test_samples_jsonl_and_metrics_history(tmp_path):
+    run = RunFolder.create(tmp_path, "fables")
+    run.append_sample(Sample(0, 82.4, 1.0, "hello\nwörld 🎉"))
+    with run.samples_jsonl_path.open("ab") as f:
+        f.write(b'{"iteration": 100, "loss": 7')  # cut short by a crash
+    run2 = RunFolder(run.path)
+    run2.append_samples([Sample(200, 60.0, 0.5, "b"), Sample(300, 50.0, 0.5, "c")])
+    assert run2.read_samples() == [
+        Sample(0, 82.4, 1.0, "hello\nwörld 🎉"),
+        Sample(200, 60.0, 0.5, "b"),
+        Sample(300, 50.0, 0.5, "c"),
+    ]
+    assert [s.iteration for s in run2.read_samples(upto=300)] == [0, 200]
+    run.append_metrics([(0, 82.4, 80.0, 0.1, 0.01, 1000.0), (10, 82.3, 79.0, 0.1, 0.02, 2e3)])
+    with run.metrics_path.open("a") as f:
+        f.write("20,oops,1,2\n30,81.0,7")
+    rows = run.read_metrics()
+    assert [r.iteration for r in rows] == [0, 10] and rows[1].smooth_loss == 82.3
+    assert rows[0] == storage.MetricRow(0, 82.4, 80.0, 0.1, 0.01, 1000.0)
+    new = RunFolder.create(tmp_path, "fables")
+    new.inherit_history(run2, upto=200)
+    assert [s.iteration for s in new.read_samples()] == [0]
+    assert [r.iteration for r in new.read_metrics()] == [0, 10]
+    assert RunFolder(tmp_path / "nowhere").read_samples() == []
+    assert RunFolder(tmp_path / "nowhere").read_metrics() == []
+
+
+def test_settings_keep_created_time(tmp_path):
+    run = RunFolder.create(tmp_path, "fables")
+    run.write_settings(Hyperparams(), "fables", "/x/f.txt", "abc", resumed_from="/old/run")
+    first = run.read_settings()
+    assert first["corpus_sha256"] == "abc" and first["resumed_from"] == "/old/run"
+    assert first["created"] and first["hparams"]["learning_rate"] == 0.1
+    run.settings_path.write_text(json.dumps({**first, "created": "2020-01-01T00:00:00"}))
+    run.write_settings(Hyperparams(learning_rate=0.05), "fables", "/x/f.txt", "abc")
+    again = run.read_settings()
+    assert again["created"] == "2020-01-01T00:00:00" and again["resumed_from"] == "/old/run"
+    run.settings_path.write_text("[1, 2")
+    assert run.read_settings() is None
+
+
+def test_list_runs_newest_first_and_skips_junk(tmp_path):
+    root = tmp_path / "runs"
+    s = trained(iters=2)
+    made = []
+    for i, name in enumerate(("fables", "logs")):
+        run = RunFolder.create(root, name)
+        run.write_settings(s.hp, name, None, "")
+        run.append_metrics([(0, 90.0 - i, 1, 0.1, 0, 0), (1, 80.0 - i, 1, 0.1, 0, 0)])
+        s.step()
+        run.save_checkpoint(s)
+        os.utime(run.checkpoint_path, (1000 + i, 1000 + i))
+        made.append(run.path)
+    (root / "junk").mkdir()
+    (root / "junk" / "settings.json").write_text("{not json")
+    (root / "no-ckpt").mkdir()
+    RunFolder(root / "no-ckpt").write_settings(s.hp, "x", None, "")
+    bad = root / "bad-ckpt"
+    bad.mkdir()
+    RunFolder(bad).write_settings(s.hp, "x", None, "")
+    (bad / "checkpoint.npz").write_bytes(b"PK\x03\x04 torn")
+    (root / "a-file.txt").write_text("not a folder")
+    runs = storage.list_runs(root)
+    assert [r.path for r in runs] == made[::-1]
+    assert runs[0].corpus == "logs" and runs[0].iteration == 4 and runs[0].best_loss == 79.0
+    assert runs[1].modified == 1000.0 and runs[1].best_loss == 80.0
+    assert storage.list_runs(tmp_path / "missing") == []
+
+
+def test_corpus_warning():
+    c = Corpus.from_text(TEXT, "t")
+    assert storage.corpus_warning(None, c) is None
+    assert storage.corpus_warning({"corpus_sha256": c.sha256}, c) is None
+    w = storage.corpus_warning({"corpus_sha256": "0" * 64}, c)
+    assert w.startswith("t: changed since this run was saved") and "\n" not in w
