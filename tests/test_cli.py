@@ -13,7 +13,7 @@ import pytest
 import reference
 
 from tui_charrnn.cli import main
-from tui_charrnn.storage import load_checkpoint
+from tui_charrnn.storage import RunFolder, load_checkpoint
 
 WORDS = "the fox and crow sat on a branch; said: why? Moral - look twice!\nA cat ran"
 
@@ -328,3 +328,112 @@ def test_help_lists_every_setting(capsys):
         "--headless",
     ):
         assert flag in out
+
+
+def test_huge_learning_rate_rolls_back_and_never_saves_nan(tmp_path, corpus_file, capsys):
+    runs = tmp_path / "runs"
+    argv = ["--headless", corpus_file, "--iters", 60, "--learning-rate", 1e6, "--runs-dir", runs]
+    assert run([*argv, "--hidden-size", 20, "--sample-every", 10, "--autosave", 0.0001]) == 0
+    out = capsys.readouterr().out
+    assert "diverged at iteration" in out and "learning rate 1e+06 -> 500000" in out
+    folder = only_run(runs)
+    files = sorted(folder.glob("checkpoint*.npz"))
+    assert len(files) >= 2
+    for path in files:
+        ck = load_checkpoint(path)  # refuses NaN/inf, so loading is the check
+        assert ck.hp.learning_rate < 1e6
+    rows = (folder / "metrics.csv").read_text().splitlines()[1:]
+    assert rows and all("nan" not in r and "inf" not in r for r in rows)
+
+
+def test_resume_run_folder_inherits_history(tmp_path, corpus_file, capsys):
+    a = tmp_path / "a"
+    argv = ["--iters", 30, "--sample-every", 10, "--hidden-size", 20, "--autosave", 1e-4]
+    assert run(["--headless", corpus_file, *argv, "--runs-dir", a]) == 0
+    first = only_run(a)
+    assert [s.iteration for s in RunFolder(first).read_samples()] == [0, 10, 20]
+    assert sorted(p.name for p in first.glob("checkpoint-*")) == [
+        "checkpoint-28.npz",
+        "checkpoint-29.npz",
+        "checkpoint-30.npz",
+    ]
+    # corrupted in place (checkpoint.npz is a hard link to checkpoint-30.npz: both are hit)
+    (first / "checkpoint.npz").write_bytes(b"PK\x03\x04 torn by a crash")
+    capsys.readouterr()
+    assert run(["--headless", "--resume", first, *argv, "--runs-dir", tmp_path / "b"]) == 0
+    err = capsys.readouterr().err
+    assert f"warning: {first / 'checkpoint.npz'}: " in err and "falling back" in err
+    second = RunFolder(only_run(tmp_path / "b"))
+    assert load_checkpoint(second.checkpoint_path).n == 59
+    assert [s.iteration for s in second.read_samples()] == [0, 10, 20, 30, 40, 50]
+    assert [m.iteration for m in second.read_metrics()] == [0, 10, 20, 30, 40, 50]
+    assert second.read_settings()["resumed_from"].endswith("checkpoint-29.npz")
+
+
+def test_resume_when_the_corpus_changed(tmp_path, corpus_file, capsys):
+    argv = ["--iters", 2, "--hidden-size", 10]
+    assert run(["--headless", corpus_file, *argv, "--runs-dir", tmp_path / "a"]) == 0
+    folder = only_run(tmp_path / "a")
+    text = corpus_file.read_text("utf-8")
+    corpus_file.write_text(text[::-1], encoding="utf-8")  # same characters, new text
+    capsys.readouterr()
+    assert run(["--headless", "--resume", folder, *argv, "--runs-dir", tmp_path / "b"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "changed since this run was saved" in err
+    assert str(corpus_file) in err
+    corpus_file.write_text(text + " Zebra€", encoding="utf-8")  # no longer fits
+    assert run(["--headless", "--resume", folder, *argv, "--runs-dir", tmp_path / "c"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "outside the vocabulary" in err and "'€'" in err
+    assert "start a new run" in err
+    corpus_file.unlink()
+    assert run(["--headless", "--resume", folder, *argv, "--runs-dir", tmp_path / "d"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{corpus_file}: the corpus of this run is gone" in err
+
+
+def test_save_failure_reports_and_training_continues(tmp_path, corpus_file, capsys, monkeypatch):
+    import errno
+
+    from tui_charrnn import storage
+
+    real = storage.save_checkpoint
+    calls = []
+
+    def flaky(path, session):
+        calls.append(session.n)
+        if session.n % 2:
+            raise storage.CheckpointError(f"{path}: cannot write checkpoint: No space left")
+        return real(path, session)
+
+    monkeypatch.setattr(storage, "save_checkpoint", flaky)
+    argv = ["--headless", corpus_file, "--iters", 40, "--hidden-size", 10, "--autosave", 1e-4]
+    assert run([*argv, "--runs-dir", tmp_path]) == 0
+    out = capsys.readouterr().out
+    assert "No space left; training continues, the previous checkpoint is kept" in out
+    assert load_checkpoint(only_run(tmp_path) / "checkpoint.npz").n == 40 and len(calls) > 10
+
+    def full(*a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(storage, "save_checkpoint", real)
+    monkeypatch.setattr(np, "savez", full)
+    assert run([*argv, "--runs-dir", tmp_path / "full"]) == 1
+    captured = capsys.readouterr()
+    assert "No space left on device; training continues" in captured.out
+    assert "final checkpoint could not be saved" in captured.err
+    assert not list((tmp_path / "full").glob("*/checkpoint*"))
+
+
+def test_subprocess_sigterm_saves_and_exits_143(tmp_path, corpus_file):
+    runs = tmp_path / "runs"
+    proc = _python_m(["--headless", corpus_file, "--runs-dir", runs, "--hidden-size", 10])
+    deadline = time.monotonic() + 30
+    while not any(runs.glob("*/settings.json")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 143, err
+    assert "Traceback" not in err and "terminated at iteration" in out
+    assert load_checkpoint(only_run(runs) / "checkpoint.npz").n > 0

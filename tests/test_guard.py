@@ -147,3 +147,17 @@ def test_save_refuses_non_finite_state(tmp_path):
         assert path.read_bytes() == before
         s.params.flat[:], s.adagrad.mem.flat[:], s.hprev = good[0], good[1], good[2]
         s.smooth_loss = good[5]
+
+
+def test_single_spike_is_tolerated_a_streak_is_not():
+    from tui_charrnn.session import StepResult
+
+    s = session()
+    g = DivergenceGuard(s, patience=3)
+    high = g.limit() * 1.5
+    assert g.check(StepResult(0, high, 1.0)) is None
+    assert g.check(StepResult(1, 1.0, 1.0)) is None  # the streak is broken
+    assert g.check(StepResult(2, high, 1.0)) is None
+    assert g.check(StepResult(3, high, 1.0)) is None
+    d = g.check(StepResult(4, high, 1.0))
+    assert d is not None and "for 3 steps" in d.reason and d.iteration == 4

@@ -6,7 +6,10 @@ into preallocated buffers every `snapshot_every` iterations while training looks
 After each step, `check(step_result)` looks for divergence:
 
 - the step's loss is NaN or infinite;
-- the step's loss exceeds `factor` (3) times the loss of a uniform guess, T * ln V;
+- the loss exceeds `factor` (3) times the loss of a uniform guess, T * ln V, for
+  `patience` (3) steps in a row: a single block's loss is noisy in the first iterations
+  (the seed's own run from small random weights can spike above 3 x T ln V once at
+  iteration 4, and must not be "corrected");
 - a parameter is NaN or infinite (checked every `param_check_every` iterations and
   before every snapshot, so a snapshot is never a diverged state).
 
@@ -68,6 +71,7 @@ class DivergenceGuard:
         factor: float = 3.0,
         param_check_every: int = 10,
         min_lr: float = 1e-8,
+        patience: int = 3,
     ):
         if policy not in POLICIES:
             raise ValueError(f"policy must be one of {', '.join(POLICIES)}, not {policy!r}")
@@ -78,6 +82,8 @@ class DivergenceGuard:
         self.factor = float(factor)
         self.param_check_every = int(param_check_every)
         self.min_lr = float(min_lr)
+        self.patience = max(1, int(patience))
+        self._streak = 0  # consecutive steps above the loss limit
         self.rollbacks: list[Divergence] = []
         self.attach(session)
 
@@ -91,6 +97,7 @@ class DivergenceGuard:
         self._hprev = np.empty_like(session.hprev)
         self._limit_T = -1
         self._limit = math.inf
+        self._streak = 0
         self.snapshot()
 
     def snapshot(self) -> None:
@@ -147,8 +154,14 @@ class DivergenceGuard:
         if not math.isfinite(loss):
             reason = f"loss is {loss}"
         elif loss > (self._limit if self._limit_T == self.session.hp.seq_length else self.limit()):
+            self._streak += 1
+            if self._streak < self.patience:
+                return None
             reason = f"loss {loss:.4g} > {self.factor:g} x {self._limit / self.factor:.4g} (T ln V)"
+            if self.patience > 1:
+                reason += f" for {self.patience} steps"
         else:
+            self._streak = 0
             n = self.session.n
             due = n - self._n >= self.snapshot_every
             if due or n % self.param_check_every == 0:
@@ -162,6 +175,7 @@ class DivergenceGuard:
 
     def _rollback(self, iteration: int, reason: str) -> Divergence:
         s = self.session
+        self._streak = 0
         self.restore()
         old = s.hp.learning_rate
         new, action = old, "pause"
