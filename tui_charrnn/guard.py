@@ -24,7 +24,6 @@ well under 1 % of a batch-1 step at the default sizes.
 
 from __future__ import annotations
 
-import copy
 import math
 from dataclasses import dataclass
 
@@ -111,7 +110,7 @@ class DivergenceGuard:
         np.copyto(self._hprev, s.hprev)
         self._n, self._p, self._smooth = s.n, s.p, s.smooth_loss
         self._T = s.hp.seq_length
-        self._rng = copy.deepcopy(s.rng.bit_generator.state)
+        self._rng = s.rng.bit_generator.state  # a fresh dict of ints each time
 
     @property
     def snapshot_iteration(self) -> int:
@@ -135,7 +134,7 @@ class DivergenceGuard:
         s.n, s.p = self._n, self._p
         # a live change of T rescales the smooth loss; keep the curve continuous
         s.smooth_loss = self._smooth * s.hp.seq_length / self._T
-        s.rng.bit_generator.state = copy.deepcopy(self._rng)
+        s.rng.bit_generator.state = self._rng
 
     # --- the check ------------------------------------------------------------------------
 
