@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from statistics import mean
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -21,6 +20,10 @@ STRIDE = 50  # one point every STRIDE iterations
 WINDOW = 400  # points kept: the last STRIDE * WINDOW iterations
 
 
+def _mean(values) -> float:
+    return sum(values) / len(values)
+
+
 class LossPane(Vertical):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -29,10 +32,11 @@ class LossPane(Vertical):
         self.best: float = math.inf  # nats/char
         self.best_iteration = 0
         self.vocab = 0
+        self._latest: Progress | None = None  # not drawn yet
 
     def compose(self) -> ComposeResult:
         yield Label("", id="loss-now")
-        yield Sparkline([], summary_function=mean, id="loss-spark")
+        yield Sparkline([], summary_function=_mean, id="loss-spark")
         yield Label("", id="loss-axis")
 
     def on_mount(self) -> None:
@@ -45,8 +49,10 @@ class LossPane(Vertical):
         self.best, self.best_iteration = math.inf, iteration
         self.vocab = V
         self.add(Progress(iteration, smooth_loss, ((iteration, smooth_loss),), 0, 0, seq_length))
+        self.redraw()
 
     def add(self, p: Progress) -> None:
+        """Record a progress report (cheap); redraw() shows it."""
         T = p.seq_length
         for iteration, loss in p.losses:
             if iteration >= self._next_point:
@@ -55,17 +61,26 @@ class LossPane(Vertical):
         npc = p.smooth_loss / T
         if npc < self.best:
             self.best, self.best_iteration = npc, p.iteration
+        self._latest = p
+
+    def redraw(self) -> None:
+        p, self._latest = self._latest, None
+        if p is None:
+            return
+        T, npc = p.seq_length, p.smooth_loss / p.seq_length
         self.query_one(Sparkline).data = list(self.points)
         start = f"ln V = {math.log(self.vocab):.2f}" if self.vocab else ""
         self.query_one("#loss-now", Label).update(
             f"now [b]{p.smooth_loss:.2f}[/] per {T} chars = [b]{npc:.3f}[/] nats/char"
             f"  (start {start})\n"
             f"best {self.best * T:.2f} = {self.best:.3f} nats/char at iter {self.best_iteration:,}"
-            f"   iter [b]{p.iteration:,}[/]"
+            f"   iter [b]{p.iteration:,}[/]",
+            layout=False,  # fixed height: repaint only, no relayout of the screen
         )
         if self.points:
             lo, hi = min(self.points), max(self.points)
             span = (len(self.points) - 1) * STRIDE
             self.query_one("#loss-axis", Label).update(
-                f"last {span:,} iterations: {hi:.3f} (top) .. {lo:.3f} (bottom) nats/char"
+                f"last {span:,} iterations: {hi:.3f} (top) .. {lo:.3f} (bottom) nats/char",
+                layout=False,
             )
