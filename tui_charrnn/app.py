@@ -16,6 +16,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.events import Event, Key, MouseDown
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, RichLog
@@ -91,7 +92,7 @@ class CharRNNApp(App[int]):
             with Vertical(id="main"):
                 yield LossPane(id="loss")
                 yield SamplePane(id="samples")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(StatusBar).corpus_name = self.corpus_name
@@ -123,6 +124,12 @@ class CharRNNApp(App[int]):
     def _train(self) -> None:
         self.trainer.run()
 
+    async def on_event(self, event: Event) -> None:
+        if isinstance(event, (Key, MouseDown)):  # the user acts: give the UI the CPU
+            self.trainer.yield_to_ui()
+            self.call_after_refresh(self.trainer.ui_done)
+        await super().on_event(event)
+
     def _from_trainer(self, event: object) -> None:
         """Called in the trainer thread: hand the event to the UI thread, never block.
 
@@ -132,7 +139,8 @@ class CharRNNApp(App[int]):
         queued events along, in order.
         """
         self._inbox.append(event)  # deque.append is atomic
-        if not isinstance(event, (events.Progress, events.SampleTaken)):
+        frequent = isinstance(event, (events.Progress, events.SampleTaken))
+        if not frequent or self.trainer.paused:  # paused: a step or sample the user asked for
             self.post_message(TrainerEvent(event))
 
     # -- trainer events ---------------------------------------------------------------
@@ -140,6 +148,15 @@ class CharRNNApp(App[int]):
     @on(TrainerEvent)
     def _trainer_event(self, message: TrainerEvent) -> None:
         self._drain_inbox()
+        if self.state != "training":  # nothing else to draw: show it all now
+            self._draw_all()
+
+    def _draw_all(self) -> None:
+        if self.latest is not None:
+            self.query_one(StatusBar).show(self.latest)
+            self.latest = None
+        self.query_one(LossPane).redraw()
+        self.query_one(SamplePane).flush()
 
     def _drain_inbox(self) -> None:
         inbox = self._inbox
@@ -153,7 +170,7 @@ class CharRNNApp(App[int]):
             self.latest = e  # drawn by _redraw a few times a second
             self.query_one(LossPane).add(e)
         elif isinstance(e, events.SampleTaken):
-            self.query_one(SamplePane).add(e.sample, self.hp.seq_length)
+            self.query_one(SamplePane).add(e.sample)
         elif isinstance(e, events.StateChanged):
             self.state = status.state = e.state
         elif isinstance(e, events.SettingsApplied):
@@ -226,7 +243,7 @@ class CharRNNApp(App[int]):
         if action == "resume":
             return paused
         if action == "step":
-            return True if self.state == "paused" else None  # shown dimmed while training
+            return self.state == "paused"  # hidden while training: it only steps a paused run
         return True
 
     def action_pause(self) -> None:

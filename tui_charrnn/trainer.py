@@ -56,6 +56,7 @@ class Trainer:
         self._commands: deque[tuple[str, Any]] = deque()  # append/popleft are atomic
         self._wake = threading.Event()
         self._lock = threading.Lock()  # guards _single_steps
+        self._ui_busy_until = 0.0  # perf_counter time until which the loop holds
         self._failed = False  # a step raised: wait for a reset (or resume to retry)
         self.state = "starting"
         self.stopped = threading.Event()  # set when run() has returned
@@ -111,6 +112,18 @@ class Trainer:
         """Call save(session) between iterations; reports CheckpointSaved."""
         self._commands.append(("save", save))
         self._wake.set()
+
+    def yield_to_ui(self, seconds: float = 0.15) -> None:
+        """Hold training for up to `seconds` (the UI has a key press to show).
+
+        Both threads share one GIL; while training, a repaint takes twice as long as it
+        would alone. Holding the loop briefly on user input keeps keys snappy at no
+        noticeable cost to training. ui_done() ends the hold early.
+        """
+        self._ui_busy_until = time.perf_counter() + seconds
+
+    def ui_done(self) -> None:
+        self._ui_busy_until = 0.0
 
     def set_live(self, **settings: Any) -> None:
         """Queue live settings; raises ValueError at once for a bad or non-live one."""
@@ -190,6 +203,9 @@ class Trainer:
             now = perf()
             if now >= t_yield:
                 time.sleep(0)  # hand the GIL to the UI thread if it is waiting
+                while now < self._ui_busy_until and not self._stop:
+                    time.sleep(0.001)  # the user did something: the UI gets the CPU
+                    now = perf()
                 t_yield = now + yield_every
             if now >= t_next:
                 self._progress(now)

@@ -9,48 +9,43 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Markdown
+from textual.widgets import Button, Label, Static
 
 HELP = """\
-# charrnn-tui: a character RNN learning, live
+[b $accent]charrnn-tui: a character RNN learning, live[/]
 
-The network is Karpathy's **min-char-rnn**: a vanilla RNN that reads one character at a
-time and predicts the next. Each iteration it reads `seq_length` characters, measures how
-surprised it was by each next character (the **loss**), backpropagates through those
-steps and nudges every weight with **Adagrad**.
+The network is Karpathy's [b]min-char-rnn[/]: a vanilla RNN that reads one character at a
+time and predicts the next. Each iteration it reads [b]seq_length[/] characters, measures
+how surprised it was by each next character (the [b]loss[/]), backpropagates through
+those steps and nudges every weight with [b]Adagrad[/].
 
-## Reading the numbers
+[b $accent]Reading the numbers[/]
+• [b]loss[/] is the seed's smooth loss: a running average of the loss summed over one
+  sequence of seq_length characters. Divided by seq_length it is [b]nats per character[/].
+• It starts at seq_length × ln V: a uniform guess among the V characters of the
+  vocabulary. It falls as the network learns letters, then words, then layout.
+• Each nat per character less means e ≈ 2.7 times more probability on the right
+  next character.
+• [b]Samples[/] are drawn from the network every sample_every iterations: watch noise
+  turn into words. [b]temperature[/] below 1 makes them safer, above 1 wilder.
 
-* **loss**: the seed's *smooth loss*, a running average of the loss summed over one
-  sequence of `seq_length` characters. Divide by `seq_length` for **nats per character**.
-* It starts at `seq_length x ln V` (a uniform guess among the V characters of the
-  vocabulary) and falls as the network learns letters, then words, then layout.
-* One nat/char below ln V means the network puts e times more probability on the right
-  character than a uniform guess.
-* **Samples** are generated from the current weights every `sample_every` iterations.
-  Watch them go from noise to words. **temperature** below 1 makes them safer and more
-  repetitive, above 1 wilder.
+[b $accent]Try this[/]
+• Pause (space), then step (n) to watch single updates.
+• Set learning_rate to 1 (Enter) and watch the curve: too high and it jumps around.
+• Change hidden_size, press [b]r[/]: a new run with a bigger or smaller network.
+• Pick another corpus: code, arithmetic or logs teach different structure.
 
-## Try this
-
-* Pause (space) and step (n) to watch one update at a time.
-* Raise the learning rate to 1 and watch the loss: too high and it jumps around.
-* Change `hidden_size` and press **r** to start again with a bigger or smaller brain.
-* Pick another corpus: code, arithmetic or logs teach different structure.
-
-## Keys
-
-| key | action |
-|---|---|
-| space | pause / resume |
-| n | one iteration (while paused) |
-| g | sample now |
-| s | save every sample of the run to the run folder |
-| c | save a checkpoint |
-| r | reset: start a new run with the settings in the fields |
-| tab | move between fields; Enter applies a live setting |
-| ? / F1 | this help |
-| q | quit |
+[b $accent]Keys[/]
+  [b]space[/]     pause / resume
+  [b]n[/]         one iteration (while paused)
+  [b]g[/]         sample now
+  [b]s[/]         save every sample of the run into the run folder
+  [b]c[/]         save a checkpoint into the run folder
+  [b]r[/]         reset: a new run with the settings in the fields
+  [b]tab[/]       move between fields; Enter applies a live setting
+  [b]ctrl+p[/]    command palette (all of the above, searchable)
+  [b]? / F1[/]    this help (escape closes it)
+  [b]q[/]         quit
 """
 
 
@@ -89,4 +84,4 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
-            yield Markdown(HELP)
+            yield Static(HELP, id="help-text")

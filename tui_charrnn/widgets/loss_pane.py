@@ -12,6 +12,7 @@ from collections import deque
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.widgets import Label, Sparkline
 
 from ..events import Progress
@@ -33,6 +34,7 @@ class LossPane(Vertical):
         self.best_iteration = 0
         self.vocab = 0
         self._latest: Progress | None = None  # not drawn yet
+        self._shown: Progress | None = None
 
     def compose(self) -> ComposeResult:
         yield Label("", id="loss-now")
@@ -67,20 +69,40 @@ class LossPane(Vertical):
         p, self._latest = self._latest, None
         if p is None:
             return
-        T, npc = p.seq_length, p.smooth_loss / p.seq_length
+        self._shown = p
         self.query_one(Sparkline).data = list(self.points)
-        start = f"ln V = {math.log(self.vocab):.2f}" if self.vocab else ""
-        self.query_one("#loss-now", Label).update(
+        self._labels(p)
+
+    def on_resize(self) -> None:
+        if self._shown is not None:
+            self._labels(self._shown)
+
+    def _labels(self, p: Progress) -> None:
+        """The numbers under the curve, long forms when they fit, short ones otherwise."""
+        T, npc, width = p.seq_length, p.smooth_loss / p.seq_length, self.content_size.width
+        start = math.log(self.vocab) if self.vocab else float("nan")
+        best, at = self.best, self.best_iteration
+
+        def fit(long: str, short: str) -> str:
+            return long if Content.from_markup(long).cell_length <= width else short
+
+        now = fit(
             f"now [b]{p.smooth_loss:.2f}[/] per {T} chars = [b]{npc:.3f}[/] nats/char"
-            f"  (start {start})\n"
-            f"best {self.best * T:.2f} = {self.best:.3f} nats/char at iter {self.best_iteration:,}"
-            f"   iter [b]{p.iteration:,}[/]",
-            layout=False,  # fixed height: repaint only, no relayout of the screen
+            f"   at iter [b]{p.iteration:,}[/]",
+            f"now [b]{p.smooth_loss:.2f}[/]/{T} ch = [b]{npc:.3f}[/] nats/ch",
         )
+        best_line = fit(
+            f"best {best * T:.2f} = {best:.3f} nats/char at iter {at:,}"
+            f"   start: ln V = {start:.2f} (a uniform guess)",
+            f"best {best:.3f} @ {at:,} · start ln V {start:.2f}",
+        )
+        # fixed heights: repaint only, no relayout of the whole screen
+        self.query_one("#loss-now", Label).update(f"{now}\n{best_line}", layout=False)
         if self.points:
             lo, hi = min(self.points), max(self.points)
             span = (len(self.points) - 1) * STRIDE
-            self.query_one("#loss-axis", Label).update(
+            axis = fit(
                 f"last {span:,} iterations: {hi:.3f} (top) .. {lo:.3f} (bottom) nats/char",
-                layout=False,
+                f"last {span:,} its: {hi:.2f} .. {lo:.2f} nats/ch",
             )
+            self.query_one("#loss-axis", Label).update(axis, layout=False)

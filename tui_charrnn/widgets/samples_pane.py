@@ -49,7 +49,9 @@ class SamplePane(Vertical):
         self._head_style: Style | None = None  # the theme's accent colour, looked up once
 
     def compose(self) -> ComposeResult:
-        yield SampleLog(wrap=True, markup=False, highlight=False, max_lines=MAX_LINES, id="log")
+        yield SampleLog(
+            wrap=True, markup=False, highlight=False, max_lines=MAX_LINES, min_width=16, id="log"
+        )
 
     def on_mount(self) -> None:
         self.border_title = "Samples"
@@ -60,14 +62,13 @@ class SamplePane(Vertical):
         self.query_one(RichLog).clear()
         self.border_subtitle = ""
 
-    def add(self, sample: Sample, seq_length: int) -> None:
+    def add(self, sample: Sample) -> None:
         self.samples.append(sample)
         if self._head_style is None:
             self._head_style = Style(color=self.app.get_css_variables().get("accent"), bold=True)
-        npc = sample.loss / max(seq_length, 1)
         head = Text(
-            f"── iter {sample.iteration:,} · loss {sample.loss:.2f} ({npc:.3f} nats/char)"
-            f" · temperature {sample.temperature:g} ──",
+            f"── iter {sample.iteration:,} · loss {sample.loss:.2f}"
+            f" · temp {sample.temperature:g} ──",
             style=self._head_style,
         )
         self._pending.append(Text("\n").join([head, Text(sample.text)]))

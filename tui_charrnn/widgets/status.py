@@ -17,6 +17,10 @@ def fmt_elapsed(seconds: float) -> str:
     return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
 
 
+def fmt_rate(x: float) -> str:
+    return f"{x / 1000:.1f}k" if x >= 10_000 else f"{x:,.0f}"
+
+
 class StatusBar(Horizontal):
     """Repainted (never re-laid out) on each progress report: cheap at 15 updates/s."""
 
@@ -51,11 +55,12 @@ class StatusBar(Horizontal):
             text = f"corpus: {self.corpus_name}"
         else:
             if self.deterministic:
-                speed, elapsed = "- chars/s", "-:--:--"
+                speed, elapsed = "- ch/s", "-:--:--"
             else:
-                speed, elapsed = f"{p.chars_per_s:,.0f} chars/s", fmt_elapsed(p.elapsed_s)
-            text = (
-                f"iter {p.iteration:,}  loss {p.smooth_loss:.2f} ({p.nats_per_char:.3f} nats/char)"
-                f"  {speed}  {elapsed}  corpus: {self.corpus_name}"
-            )
+                speed, elapsed = f"{fmt_rate(p.chars_per_s)} ch/s", fmt_elapsed(p.elapsed_s)
+            loss = f"loss {p.smooth_loss:.2f} ({p.nats_per_char:.3f} nats/ch)"
+            text = f"iter {p.iteration:,} · {loss} · {speed} · {elapsed} · {self.corpus_name}"
+            if len(text) > self.size.width - 12:  # narrow: the loss pane has nats/char
+                loss = f"loss {p.smooth_loss:.2f}"
+                text = f"iter {p.iteration:,} · {loss} · {speed} · {elapsed} · {self.corpus_name}"
         self.query_one("#stats", Label).update(text, layout=False)
