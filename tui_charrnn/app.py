@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Event, Key, MouseDown
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, RichLog
+from textual.widgets import Footer
 
 from . import events
 from .hparams import Hyperparams
@@ -84,18 +84,24 @@ class CharRNNApp(App[int]):
         )
 
     def compose(self) -> ComposeResult:
-        yield StatusBar(self.deterministic, id="status")
+        # Kept as attributes: while a dialog is open, query_one() would search the dialog.
+        self.status_bar = StatusBar(self.deterministic, id="status")
+        self.corpus_pane = CorpusPane(id="corpus")
+        self.hp_pane = HyperparamPane(self.hp, id="hparams")
+        self.loss_pane = LossPane(id="loss")
+        self.sample_pane = SamplePane(id="samples")
+        yield self.status_bar
         with Horizontal(id="body"):
             with VerticalScroll(id="sidebar"):
-                yield CorpusPane(id="corpus")
-                yield HyperparamPane(self.hp, id="hparams")
+                yield self.corpus_pane
+                yield self.hp_pane
             with Vertical(id="main"):
-                yield LossPane(id="loss")
-                yield SamplePane(id="samples")
+                yield self.loss_pane
+                yield self.sample_pane
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one(StatusBar).corpus_name = self.corpus_name
+        self.status_bar.corpus_name = self.corpus_name
         self._train()
         self.set_interval(REDRAW_S, self._redraw)
 
@@ -108,17 +114,19 @@ class CharRNNApp(App[int]):
         that would repaint the whole sidebar too. Ticks alternate between the two.
         Anything the user does (keys, settings) is shown at once, not on a tick.
         """
+        if not self.loss_pane.is_attached:  # shutting down
+            return
         self._drain_inbox()
         self._ticks += 1
         if self._ticks % 2:
             if self.latest is not None:
-                self.query_one(StatusBar).show(self.latest)
+                self.status_bar.show(self.latest)
                 self.latest = None
             return
         if self._ticks % LOSS_TICKS == 0:
-            self.query_one(LossPane).redraw()
+            self.loss_pane.redraw()
         if self._ticks % SAMPLE_TICKS == 0:
-            self.query_one(SamplePane).flush()
+            self.sample_pane.flush()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="trainer")
     def _train(self) -> None:
@@ -153,29 +161,29 @@ class CharRNNApp(App[int]):
 
     def _draw_all(self) -> None:
         if self.latest is not None:
-            self.query_one(StatusBar).show(self.latest)
+            self.status_bar.show(self.latest)
             self.latest = None
-        self.query_one(LossPane).redraw()
-        self.query_one(SamplePane).flush()
+        self.loss_pane.redraw()
+        self.sample_pane.flush()
 
     def _drain_inbox(self) -> None:
         inbox = self._inbox
-        while inbox:
+        for _ in range(len(inbox)):  # only what is there now: the trainer keeps adding
             self._handle(inbox.popleft())
 
     def _handle(self, e: object) -> None:
-        status = self.query_one(StatusBar)
+        status = self.status_bar
         if isinstance(e, events.Progress):
             self.iteration = e.iteration
             self.latest = e  # drawn by _redraw a few times a second
-            self.query_one(LossPane).add(e)
+            self.loss_pane.add(e)
         elif isinstance(e, events.SampleTaken):
-            self.query_one(SamplePane).add(e.sample)
+            self.sample_pane.add(e.sample)
         elif isinstance(e, events.StateChanged):
             self.state = status.state = e.state
         elif isinstance(e, events.SettingsApplied):
             self.hp = self.hp.with_(**e.settings)
-            self.query_one(HyperparamPane).applied(e.settings, self.iteration)
+            self.hp_pane.applied(e.settings, self.iteration)
         elif isinstance(e, events.SessionStarted):
             self._started(e)
         elif isinstance(e, events.CheckpointSaved):
@@ -191,11 +199,11 @@ class CharRNNApp(App[int]):
         self.corpus_name = e.corpus_name
         self.iteration = e.iteration
         self.run_folder = None  # a new run gets a new folder on its first save
-        self.query_one(StatusBar).corpus_name = e.corpus_name
-        self.query_one(CorpusPane).set_current(e.corpus_name, e.N, e.V)
-        self.query_one(HyperparamPane).started(self.hp)
-        self.query_one(LossPane).restart(e.iteration, e.smooth_loss, self.hp.seq_length, e.V)
-        self.query_one(SamplePane).clear()
+        self.status_bar.corpus_name = e.corpus_name
+        self.corpus_pane.set_current(e.corpus_name, e.N, e.V)
+        self.hp_pane.started(self.hp)
+        self.loss_pane.restart(e.iteration, e.smooth_loss, self.hp.seq_length, e.V)
+        self.sample_pane.clear()
 
     def watch_state(self) -> None:
         self.refresh_bindings()  # space: Pause <-> Resume, n only while paused
@@ -212,8 +220,8 @@ class CharRNNApp(App[int]):
     @on(CorpusLoaded)
     def _corpus_loaded(self, message: CorpusLoaded) -> None:
         corpus = message.corpus
-        pane = self.query_one(CorpusPane)
-        wanted, _ = self.query_one(HyperparamPane).wanted()
+        pane = self.corpus_pane
+        wanted, _ = self.hp_pane.wanted()
         hp = wanted or self.hp
         try:
             corpus.require_length(hp.seq_length, hp.batch_size)
@@ -263,7 +271,7 @@ class CharRNNApp(App[int]):
             self.push_screen(HelpScreen())
 
     def action_reset(self) -> None:
-        hp, bad = self.query_one(HyperparamPane).wanted()
+        hp, bad = self.hp_pane.wanted()
         if hp is None:
             self.notify(f"Fix {', '.join(bad)} first", title="Not reset", severity="error")
             return
@@ -290,7 +298,7 @@ class CharRNNApp(App[int]):
         self.trainer.save_checkpoint(save)
 
     def action_save_samples(self) -> None:
-        samples = list(self.query_one(SamplePane).samples)
+        samples = list(self.sample_pane.samples)
         self._write_samples(samples, self.hp, self.corpus_name)
 
     @work(thread=True, exit_on_error=False, group="save")
@@ -327,9 +335,6 @@ class CharRNNApp(App[int]):
             ("Help", "? / F1", self.action_help),
         ):
             yield SystemCommand(title, help_, action)
-
-    def focus_log(self) -> None:
-        self.query_one("#log", RichLog).focus()
 
 
 def run_app(args) -> int:

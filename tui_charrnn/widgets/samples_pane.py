@@ -13,6 +13,7 @@ from textual.widgets import RichLog
 from ..events import Sample
 
 MAX_LINES = 50_000  # display bound; every sample stays in .samples for saving
+MAX_PER_FLUSH = 40  # samples written to the log per flush (about one a second)
 
 
 class SampleLog(RichLog):
@@ -76,7 +77,12 @@ class SamplePane(Vertical):
     def flush(self) -> None:
         if not self._pending:
             return
-        text = Text("\n").join(self._pending)
+        shown = self._pending[-MAX_PER_FLUSH:]
+        skipped = len(self._pending) - len(shown)
+        if skipped:  # a tiny model with a small sample_every: more than anyone can read
+            note = f"… {skipped:,} more samples (kept: s saves them all)"
+            shown.insert(0, Text(note, style=self._head_style or ""))
+        text = Text("\n").join(shown)
         self._pending.clear()
         self.query_one(RichLog).write(text)
         self.border_subtitle = f"{len(self.samples):,} samples"

@@ -1,0 +1,234 @@
+"""The Textual app driven with Pilot; every wait polls an explicit condition with a timeout
+(the training thread keeps the GIL busy, so a single pause() proves nothing).
+
+Keys are posted with `press` below rather than Pilot.press: Pilot.press waits for the
+process to go idle after every key (up to 2 s each), which never happens while training.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from textual import events
+from textual.widgets import Input, Static
+
+from tui_charrnn.app import CharRNNApp
+from tui_charrnn.corpus import Corpus
+from tui_charrnn.hparams import Hyperparams
+from tui_charrnn.session import Session
+from tui_charrnn.widgets.dialogs import ConfirmScreen
+from tui_charrnn.widgets.samples_pane import SamplePane
+
+TEXT = "the quick brown fox jumps over the lazy dog. " * 60
+HP = Hyperparams(hidden_size=16, seq_length=10, sample_every=20, sample_length=30)
+SIZE = (100, 32)
+
+
+def make_app(tmp_path, **kwargs) -> CharRNNApp:
+    def factory():
+        return Session(Corpus.from_text(TEXT, "fox"), HP)
+
+    return CharRNNApp(factory, HP, "fox", tmp_path / "runs", **kwargs)
+
+
+async def until(pilot, cond, timeout: float = 8.0, what: str = "condition") -> None:
+    end = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > end:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.05)
+
+
+async def press(pilot, *keys: str) -> None:
+    """Post key events as the terminal driver does (printable keys carry their character)."""
+    for key in keys:
+        char = key if len(key) == 1 else " " if key == "space" else None
+        pilot.app.post_message(events.Key(key, char))
+        await pilot.pause(0.02)
+
+
+async def set_field(pilot, selector: str, text: str, typed: bool = False) -> Input:
+    field = pilot.app.query_one(selector, Input)
+    field.focus()
+    await until(pilot, lambda: field.has_focus, what="focus")
+    field.value = ""
+    if typed:
+        await press(pilot, *("space" if c == " " else c for c in text))
+    else:
+        field.value = text
+    await until(pilot, lambda: field.value == text, what="typed text")
+    return field
+
+
+async def test_training_starts_and_iterations_rise(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.state == "training", what="training")
+        await until(pilot, lambda: app.iteration > 50, what="iterations")
+        first = app.iteration
+        await until(pilot, lambda: app.iteration > first + 50, what="more iterations")
+        await until(pilot, lambda: app.query_one(SamplePane).samples, what="a sample")
+
+
+async def test_space_pauses_and_resumes(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.iteration > 20, what="iterations")
+        await press(pilot, "space")
+        await until(pilot, lambda: app.state == "paused", what="paused")
+        stopped_at = app.iteration
+        await pilot.pause(0.4)
+        assert app.iteration == stopped_at == app.trainer.session.n
+        assert app.check_action("resume", ()) and not app.check_action("pause", ())
+        await press(pilot, "space")
+        await until(pilot, lambda: app.state == "training", what="training again")
+        await until(pilot, lambda: app.iteration > stopped_at + 20, what="iterations again")
+
+
+async def test_n_steps_exactly_one_when_paused(tmp_path):
+    app = make_app(tmp_path, start_paused=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.state == "paused", what="paused")
+        assert app.iteration == 0
+        for expected in (1, 2, 3):
+            await press(pilot, "n")
+            await until(pilot, lambda e=expected: app.iteration == e, what=f"iteration {expected}")
+        await pilot.pause(0.3)
+        assert app.iteration == 3 == app.trainer.session.n
+
+
+async def test_keys_typed_into_a_field_are_not_commands(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.iteration > 10, what="iterations")
+        field = await set_field(pilot, "#corpus-path", "n g s q", typed=True)
+        await pilot.pause(0.2)
+        assert app.state == "training" and field.value == "n g s q"
+        assert not list((tmp_path / "runs").glob("*/samples.txt"))
+
+
+async def test_live_learning_rate_reaches_the_trainer(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.iteration > 10, what="iterations")
+        await set_field(pilot, "#hp-learning_rate", "0.05", typed=True)
+        await press(pilot, "enter")
+        await until(pilot, lambda: app.hp.learning_rate == 0.05, what="SettingsApplied")
+        assert app.trainer.session.hp.learning_rate == 0.05
+        status = app.query_one("#hp-status", Static)
+        assert "learning_rate = 0.05 applied" in str(status.content)
+        n = app.iteration
+        await until(pilot, lambda: app.iteration > n + 10, what="training goes on")
+
+
+async def test_invalid_value_is_rejected_and_not_applied(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.iteration > 10, what="iterations")
+        await set_field(pilot, "#hp-learning_rate", "-1")
+        reason = app.query_one("#reason-learning_rate", Static)
+        await until(pilot, lambda: reason.display, what="reason shown")
+        assert "must be > 0" in str(reason.content)
+        assert app.query_one("#row-learning_rate").has_class("-invalid")
+        await press(pilot, "enter")
+        await pilot.pause(0.3)
+        assert app.trainer.session.hp.learning_rate == HP.learning_rate
+        assert app.hp.learning_rate == HP.learning_rate
+        assert "not applied" in str(app.query_one("#hp-status", Static).content)
+
+
+async def test_s_saves_every_sample_shown(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.query_one(SamplePane)
+        await until(pilot, lambda: len(pane.samples) >= 3, what="three samples")
+        await press(pilot, "space")
+        await until(pilot, lambda: app.state == "paused", what="paused")
+        await press(pilot, "s")
+        files = lambda: list((tmp_path / "runs").glob("*/samples.txt"))  # noqa: E731
+        await until(pilot, lambda: files(), what="samples file")
+        await pilot.pause(0.1)
+        content = files()[0].read_text("utf-8")
+        assert pane.samples
+        for sample in pane.samples:
+            assert f"iteration {sample.iteration} " in content
+            assert sample.text in content
+        assert "learning_rate: 0.1" in content and "corpus: fox" in content
+
+
+async def test_c_saves_a_checkpoint(tmp_path):
+    app = make_app(tmp_path, start_paused=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.state == "paused", what="paused")
+        await press(pilot, "n")
+        await until(pilot, lambda: app.iteration == 1, what="one step")
+        await press(pilot, "c")
+        found = lambda: list((tmp_path / "runs").glob("*/checkpoint*.npz"))  # noqa: E731
+        await until(pilot, lambda: found(), what="checkpoint file")
+
+
+async def test_bad_corpus_shows_error_and_training_goes_on(tmp_path):
+    bad = tmp_path / "binary.bin"
+    bad.write_bytes(b"abc\x00\x01\x02" * 100)
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.iteration > 10, what="iterations")
+        await set_field(pilot, "#corpus-path", str(bad))
+        await press(pilot, "enter")
+        error = app.query_one("#corpus-error", Static)
+        await until(pilot, lambda: error.display, what="error shown")
+        assert "binary" in str(error.content)
+        assert not isinstance(app.screen, ConfirmScreen)
+        n = app.iteration
+        await until(pilot, lambda: app.iteration > n + 20, what="training goes on")
+        assert app.corpus_name == "fox" and app.state == "training"
+
+
+async def test_good_corpus_asks_then_switches(tmp_path):
+    good = tmp_path / "abc.txt"
+    good.write_text("abcabd\n" * 200, "utf-8")
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.iteration > 10, what="iterations")
+        await set_field(pilot, "#corpus-path", str(good))
+        await press(pilot, "enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirmation")
+        await press(pilot, "n")  # no: nothing changes
+        await until(pilot, lambda: not isinstance(app.screen, ConfirmScreen), what="closed")
+        assert app.corpus_name == "fox"
+        app.query_one("#corpus-path", Input).focus()
+        await press(pilot, "enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirmation")
+        await press(pilot, "y")
+        await until(pilot, lambda: app.corpus_name == "abc.txt", what="new corpus")
+        assert app.trainer.session.corpus.V == 5
+        await until(pilot, lambda: app.iteration > 10, what="training the new corpus")
+
+
+async def test_reset_applies_new_hidden_size(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.iteration > 10, what="iterations")
+        await set_field(pilot, "#hp-hidden_size", "8")
+        await press(pilot, "enter")
+        assert app.query_one("#mark-hidden_size").has_class("-pending")
+        assert app.trainer.session.params.H == 16  # not applied until reset
+        app.query_one("#log").focus()
+        await press(pilot, "r")
+        await until(pilot, lambda: app.hp.hidden_size == 8, what="reset")
+        assert app.trainer.session.params.H == 8
+        await until(pilot, lambda: app.iteration > 10, what="training after reset")
+
+
+@pytest.mark.parametrize("key", ["q", "ctrl+q"])
+async def test_quit_stops_the_worker(tmp_path, key):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.iteration > 10, what="iterations")
+        t0 = time.monotonic()
+        await press(pilot, key)
+        await until(pilot, lambda: app.trainer.stopped.is_set(), timeout=1.0, what="stopped")
+        assert time.monotonic() - t0 < 1.0
+    assert app.return_code == 0
+    assert app.trainer.state == "stopped"
