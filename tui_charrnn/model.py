@@ -127,52 +127,54 @@ def _loss_and_grads_one(P, inputs, targets, hprev, grads):
     T = len(inputs)
     H = P.H
     dot, tanh = np.dot, np.tanh  # local names: the loops below are bound by call overhead
-    xh = list(P.Wxh.T[inputs])  # T rows (H,): Wxh @ onehot(x) is exactly a column of Wxh
-    hs = np.empty((T + 1, H), dtype=P.dtype)  # hs[0] = hprev, hs[t + 1] = h_t
+    # Time runs backwards in every buffer below (row k holds step t = T-1-k), because the
+    # seed accumulates its gradients from t = T-1 down to 0: the sums over t are then
+    # reductions over contiguous arrays in their natural order, with no reversed copies.
+    xh = P.Wxh.T[inputs]  # (T, H): Wxh @ onehot(x) is exactly a column of Wxh
+    hs = np.empty((T + 1, H), dtype=P.dtype)  # hs[k] = h_{T-1-k}, hs[T] = hprev
     rows = list(hs)
-    h = rows[0]
+    h = rows[T]
     h[...] = hprev
     Whh, bh = P.Whh, P.bh
-    for t in range(T):
-        h_prev, h = h, rows[t + 1]
-        dot(Whh, h_prev, h)  # out= given by position: keyword parsing costs ~0.5 us a call
-        h += xh[t]
-        h += bh
-        tanh(h, h)
-    hT = hs[1:]  # (T, H)
-    ys = np.matmul(P.Why, hT[:, :, None])[:, :, 0]  # (T, V), one gemv per step
+    for x, h_next in zip(xh, reversed(rows[:T]), strict=True):
+        dot(Whh, h, h_next)  # out= given by position: keyword parsing costs ~0.5 us a call
+        h_next += x
+        h_next += bh
+        tanh(h_next, h_next)
+        h = h_next
+    h_rev = hs[:T]  # (T, H) h_t, newest first
+    h_prev_rev = hs[1:]  # (T, H) h_{t-1}, newest first
+    targets_rev = targets[::-1]
+    ys = np.matmul(P.Why, h_rev[:, :, None])[:, :, 0]  # (T, V), one gemv per step
     ys += P.by
     ps = np.exp(ys)
     ps /= ps.sum(axis=1, keepdims=True)
     steps = _arange(T)
-    loss = np.cumsum(-np.log(ps[steps, targets]))[-1]  # sequential, like loss += ...
+    logp = np.log(ps[steps, targets_rev])
+    loss = -logp[::-1].cumsum()[-1]  # sequential from t = 0, like the seed's loss += ...
     if not np.isfinite(loss):  # exp overflowed where the seed would give nan: shift instead
         ys -= ys.max(axis=1, keepdims=True)
         ps = np.exp(ys)
         ps /= ps.sum(axis=1, keepdims=True)
-        loss = np.cumsum(-np.log(ps[steps, targets]))[-1]
+        loss = -np.log(ps[steps, targets_rev])[::-1].cumsum()[-1]
 
-    dy = ps  # (T, V)
-    dy[steps, targets] -= 1
+    dy = ps  # (T, V), newest first
+    dy[steps, targets_rev] -= 1
     dhraw = np.matmul(dy[:, None, :], P.Why)[:, 0, :]  # (T, H) Why.T @ dy per step
-    dtanh = hT * hT
-    dtanh = list(np.subtract(1, dtanh, out=dtanh))  # 1 - h^2
+    dtanh = h_rev * h_rev
+    np.subtract(1, dtanh, out=dtanh)  # (T, H) 1 - h^2
     dhnext = np.zeros(H, dtype=P.dtype)
-    dhraw_rows = list(dhraw)
-    for t in range(T - 1, -1, -1):
-        dh = dhraw_rows[t]  # becomes dhraw_t in place
+    for dh, d_tanh in zip(dhraw, dtanh, strict=True):  # dh becomes dhraw_t in place
         dh += dhnext  # dh = Why.T @ dy + dhnext
-        dh *= dtanh[t]  # dhraw = (1 - h^2) * dh
+        dh *= d_tanh  # dhraw = (1 - h^2) * dh
         dot(dh, Whh, dhnext)  # dhnext = Whh.T @ dhraw
-    rev = slice(None, None, -1)  # the seed accumulates from t = T-1 down to 0
-    dy_rev, dhraw_rev = dy[rev].copy(), dhraw[rev].copy()
-    np.einsum("tv,th->vh", dy_rev, hT[rev].copy(), out=grads.Why)
-    np.add.reduce(dy_rev, axis=0, out=grads.by)
-    np.add.reduce(dhraw_rev, axis=0, out=grads.bh)
-    np.einsum("ti,tj->ij", dhraw_rev, hs[:-1][rev].copy(), out=grads.Whh)
+    np.einsum("tv,th->vh", dy, h_rev, out=grads.Why)
+    np.add.reduce(dy, axis=0, out=grads.by)
+    np.add.reduce(dhraw, axis=0, out=grads.bh)
+    np.einsum("ti,tj->ij", dhraw, h_prev_rev, out=grads.Whh)
     grads.Wxh[...] = 0
-    np.add.at(grads.Wxh.T, inputs[rev], dhraw_rev)  # sequential scatter-add into columns
-    return float(loss), hs[T].copy()
+    np.add.at(grads.Wxh.T, inputs[::-1], dhraw)  # sequential scatter-add into columns
+    return float(loss), hs[0].copy()
 
 
 def _loss_and_grads_batch(P, inputs, targets, hprev, grads):
