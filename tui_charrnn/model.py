@@ -262,7 +262,9 @@ class Adagrad:
 
     def step(self, P: Params, grads: Params, learning_rate: float, clip: float) -> None:
         g, mem, step, denom = grads.flat, self.mem.flat, self._step, self._denom
-        np.clip(g, -clip, clip, out=g)  # the seed clips each gradient elementwise
+        # the seed's np.clip, elementwise; two ufuncs skip np.clip's Python-level wrapper
+        np.minimum(g, clip, out=g)
+        np.maximum(g, -clip, out=g)
         # the seed's operations in the seed's order, so B = 1 stays bit-for-bit alike
         np.multiply(g, g, out=step)
         mem += step
