@@ -155,6 +155,8 @@ class CharRNNApp(App[int]):
 
     @on(TrainerEvent)
     def _trainer_event(self, message: TrainerEvent) -> None:
+        if not self.loss_pane.is_attached:  # shutting down: nothing left to show it on
+            return
         self._drain_inbox()
         if self.state != "training":  # nothing else to draw: show it all now
             self._draw_all()
@@ -206,7 +208,8 @@ class CharRNNApp(App[int]):
         self.sample_pane.clear()
 
     def watch_state(self) -> None:
-        self.refresh_bindings()  # space: Pause <-> Resume, n only while paused
+        if self.screen_stack:
+            self.refresh_bindings()  # space: Pause <-> Resume, n only while paused
 
     # -- messages from the panes --------------------------------------------------------
 
