@@ -1,4 +1,5 @@
-"""Loss pane: a scrolling sparkline of the smooth loss over a recent window, with numbers.
+"""Loss pane: a sparkline of the smooth loss, the whole run at first, then a scrolling
+window of the recent past (so the early ln V plateau does not flatten what follows).
 
 The plot is in nats per character (smooth loss / seq_length), so it stays comparable when
 seq_length changes live; the labels also give the seed's number, the loss summed over one
@@ -17,8 +18,9 @@ from textual.widgets import Label, Sparkline
 
 from ..events import Progress
 
-STRIDE = 50  # one point every STRIDE iterations
-WINDOW = 400  # points kept: the last STRIDE * WINDOW iterations
+WINDOW = 400  # points kept. One point every `stride` iterations: the stride starts at 1 and
+MAX_STRIDE = 64  # doubles each time the window fills, up to MAX_STRIDE; then it scrolls,
+# showing the last WINDOW * MAX_STRIDE (~25,000) iterations.
 
 
 def _mean(values) -> float:
@@ -28,7 +30,8 @@ def _mean(values) -> float:
 class LossPane(Vertical):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.points: deque[float] = deque(maxlen=WINDOW)  # nats/char
+        self.points: deque[tuple[int, float]] = deque(maxlen=WINDOW)  # (iteration, nats/char)
+        self.stride = 1
         self._next_point = 0
         self.best: float = math.inf  # nats/char
         self.best_iteration = 0
@@ -47,6 +50,7 @@ class LossPane(Vertical):
     def restart(self, iteration: int, smooth_loss: float, seq_length: int, V: int) -> None:
         """A new run: forget the old curve."""
         self.points.clear()
+        self.stride = 1
         self._next_point = iteration
         self.best, self.best_iteration = math.inf, iteration
         self.vocab = V
@@ -56,10 +60,14 @@ class LossPane(Vertical):
     def add(self, p: Progress) -> None:
         """Record a progress report (cheap); redraw() shows it."""
         T = p.seq_length
+        points = self.points
         for iteration, loss in p.losses:
             if iteration >= self._next_point:
-                self.points.append(loss / T)
-                self._next_point = iteration - iteration % STRIDE + STRIDE
+                if len(points) == WINDOW and self.stride < MAX_STRIDE:
+                    points = self.points = deque(list(points)[1::2], maxlen=WINDOW)
+                    self.stride *= 2
+                points.append((iteration, loss / T))
+                self._next_point = iteration - iteration % self.stride + self.stride
         npc = p.smooth_loss / T
         if npc < self.best:
             self.best, self.best_iteration = npc, p.iteration
@@ -70,7 +78,7 @@ class LossPane(Vertical):
         if p is None:
             return
         self._shown = p
-        self.query_one(Sparkline).data = list(self.points)
+        self.query_one(Sparkline).data = [v for _, v in self.points]
         self._labels(p)
 
     def on_resize(self) -> None:
@@ -99,10 +107,11 @@ class LossPane(Vertical):
         # fixed heights: repaint only, no relayout of the whole screen
         self.query_one("#loss-now", Label).update(f"{now}\n{best_line}", layout=False)
         if self.points:
-            lo, hi = min(self.points), max(self.points)
-            span = (len(self.points) - 1) * STRIDE
+            values = [v for _, v in self.points]
+            lo, hi = min(values), max(values)
+            first, last = self.points[0][0], self.points[-1][0]
             axis = fit(
-                f"last {span:,} iterations: {hi:.3f} (top) .. {lo:.3f} (bottom) nats/char",
-                f"last {span:,} its: {hi:.2f} .. {lo:.2f} nats/ch",
+                f"iterations {first:,}..{last:,}: {hi:.3f} (top) .. {lo:.3f} (bottom) nats/char",
+                f"it {first:,}..{last:,}: {hi:.2f} .. {lo:.2f} nats/ch",
             )
             self.query_one("#loss-axis", Label).update(axis, layout=False)

@@ -1,0 +1,57 @@
+"""Snapshots of the paused app at 80x24 and 120x40, in a seeded, deterministic state.
+
+The app starts paused in deterministic mode (clock-dependent numbers are shown as
+dashes), then steps a fixed number of iterations. Regenerate after a deliberate change
+with `pytest tests/test_snapshots.py --snapshot-update` and look at the SVGs.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tui_charrnn.app import CharRNNApp
+from tui_charrnn.corpus import Corpus
+from tui_charrnn.hparams import Hyperparams
+from tui_charrnn.session import Session
+
+TEXT = (
+    "THE FOX AND THE CROW\n\nA crow sat on a branch with a piece of cheese. "
+    "A fox came by and praised her voice, and when she sang the cheese fell.\n"
+    "Moral: do not trust flatterers.\n\n"
+) * 12
+HP = Hyperparams(hidden_size=24, seq_length=16, sample_every=5, sample_length=60, seed=7)
+STEPS = 12
+
+
+def make_app(tmp_path) -> CharRNNApp:
+    def factory():
+        return Session(Corpus.from_text(TEXT, "fox-and-crow"), HP)
+
+    return CharRNNApp(
+        factory, HP, "fox-and-crow", tmp_path / "runs", start_paused=True, deterministic=True
+    )
+
+
+async def until(pilot, cond, timeout: float = 8.0) -> None:
+    end = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < end, "timed out"
+        await pilot.pause(0.05)
+
+
+async def step_paused(pilot) -> None:
+    app = pilot.app
+    await until(pilot, lambda: app.state == "paused")
+    for i in range(1, STEPS + 1):
+        app.action_step()
+        await until(pilot, lambda i=i: app.iteration == i)
+    await until(pilot, lambda: len(app.sample_pane.samples) == 3)  # iterations 0, 5, 10
+    app.sample_pane.flush()
+    await pilot.pause(0.3)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_paused_app(snap_compare, tmp_path, size):
+    assert snap_compare(make_app(tmp_path), terminal_size=size, run_before=step_paused)
