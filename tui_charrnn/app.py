@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Event, Key, MouseDown
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, Input
 
 from . import events
 from .hparams import Hyperparams
@@ -56,6 +56,7 @@ class CharRNNApp(App[int]):
         Binding("r", "reset", "Reset", tooltip="New run with the settings in the fields"),
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
+        Binding("escape", "leave_field", "Leave field", show=False),
     ]
     state: reactive[str] = reactive("starting")
 
@@ -256,6 +257,11 @@ class CharRNNApp(App[int]):
         if action == "step":
             return self.state == "paused"  # hidden while training: it only steps a paused run
         return True
+
+    @on(Input.Submitted)
+    def action_leave_field(self) -> None:
+        """After Enter in a field (or on escape) the keys are commands again."""
+        self.sample_pane.query_one("#log").focus()
 
     def action_pause(self) -> None:
         self.trainer.pause()

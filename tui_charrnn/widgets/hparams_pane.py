@@ -27,6 +27,7 @@ class HyperparamPane(Vertical):
     def __init__(self, hp: Hyperparams, **kwargs) -> None:
         super().__init__(**kwargs)
         self.running = hp  # the settings in force in the trainer
+        self._sent: dict[str, Any] = {}  # live values sent, not yet confirmed
 
     def compose(self) -> ComposeResult:
         for name, spec in SPECS.items():
@@ -36,7 +37,6 @@ class HyperparamPane(Vertical):
                     _text(getattr(self.running, name)),
                     id=f"hp-{name}",
                     compact=True,
-                    select_on_focus=False,
                     tooltip=spec.help,
                 )
                 yield Label("live" if spec.live else "reset", classes="hp-mark", id=f"mark-{name}")
@@ -97,7 +97,8 @@ class HyperparamPane(Vertical):
         ok, value = self.check(name)
         if not ok:
             self.set_status(f"{name}: not applied (invalid)", "error")
-        elif SPECS[name].live and value != getattr(self.running, name):
+        elif SPECS[name].live and value not in (getattr(self.running, name), self._sent.get(name)):
+            self._sent[name] = value  # Enter then leaving the field sends it once
             self.post_message(SettingEntered(name, value))
 
     def set_status(self, text: str, kind: str = "") -> None:
@@ -110,14 +111,17 @@ class HyperparamPane(Vertical):
         """The trainer confirmed live settings."""
         self.running = self.running.with_(**settings)
         for name in settings:
+            self._sent.pop(name, None)
+        for name in settings:
             self.check(name)
-            self.query_one(f"#mark-{name}", Label).update("✓ live")
+            self.query_one(f"#mark-{name}", Label).update("✓")
         shown = ", ".join(f"{k} = {_text(v)}" for k, v in settings.items())
         self.set_status(f"✓ {shown} applied at iter {iteration:,}", "ok")
 
     def started(self, hp: Hyperparams) -> None:
         """A (new) session runs with hp: show its values."""
         self.running = hp
+        self._sent.clear()
         for name in SPECS:
             field = self._input(name)
             if not field.has_focus:
