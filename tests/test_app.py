@@ -232,3 +232,19 @@ async def test_quit_stops_the_worker(tmp_path, key):
         assert time.monotonic() - t0 < 1.0
     assert app.return_code == 0
     assert app.trainer.state == "stopped"
+
+
+async def test_catalogue_entry_asks_then_switches(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.iteration > 10, what="iterations")
+        listing = app.query_one("#corpus-list")
+        listing.focus()
+        listing.index = 2  # arithmetic
+        await press(pilot, "enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirmation")
+        await press(pilot, "y")
+        await until(pilot, lambda: app.corpus_name == "arithmetic", what="new corpus")
+        await until(pilot, lambda: app.iteration > 10, what="training the new corpus")
+        info = str(app.query_one("#corpus-info", Static).content)
+        assert "arithmetic" in info and "V=" in info

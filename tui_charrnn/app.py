@@ -93,7 +93,7 @@ class CharRNNApp(App[int]):
         self.sample_pane = SamplePane(id="samples")
         yield self.status_bar
         with Horizontal(id="body"):
-            with VerticalScroll(id="sidebar"):
+            with VerticalScroll(id="sidebar", can_focus=False):
                 yield self.corpus_pane
                 yield self.hp_pane
             with Vertical(id="main"):
