@@ -265,6 +265,7 @@ class CharRNNApp(App[int]):
 
     def action_pause(self) -> None:
         self.trainer.pause()
+        self.status_bar.state = "paused"  # shown at once; the trainer confirms within a step
 
     def action_resume(self) -> None:
         self.trainer.resume()
