@@ -14,7 +14,7 @@ from textual import events
 from textual.widgets import Input, Static
 
 from tui_charrnn.app import CharRNNApp
-from tui_charrnn.corpus import Corpus
+from tui_charrnn.corpus import Corpus, CorpusError
 from tui_charrnn.hparams import Hyperparams
 from tui_charrnn.session import Session
 from tui_charrnn.widgets.dialogs import ConfirmScreen
@@ -248,3 +248,24 @@ async def test_catalogue_entry_asks_then_switches(tmp_path):
         await until(pilot, lambda: app.iteration > 10, what="training the new corpus")
         info = str(app.query_one("#corpus-info", Static).content)
         assert "arithmetic" in info and "V=" in info
+
+
+async def test_unusable_start_corpus_shows_error_and_another_can_be_chosen(tmp_path):
+    def factory():
+        raise CorpusError("bad.bin: looks like a binary file (NUL byte at offset 3), not text")
+
+    app = CharRNNApp(factory, HP, "bad.bin", tmp_path / "runs")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.state == "error", what="error state")
+        error = app.query_one("#corpus-error", Static)
+        await until(pilot, lambda: error.display, what="error in the corpus pane")
+        assert "binary" in str(error.content)
+        listing = app.query_one("#corpus-list")
+        listing.focus()
+        listing.index = 1  # toy_code
+        await press(pilot, "enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirmation")
+        await press(pilot, "y")
+        await until(pilot, lambda: app.corpus_name == "toy_code", what="new corpus")
+        await until(pilot, lambda: app.iteration > 10 and app.state == "training", what="training")
+        assert not error.display

@@ -254,3 +254,19 @@ def test_save_checkpoint_between_steps(started, tmp_path):
     assert ok.path == str(tmp_path / "ck.txt") and ok.iteration == 1 and ok.error is None
     assert bad.path is None and "disk full" in bad.error
     assert rec.last(events.StateChanged).state == "paused"
+
+
+def test_yield_to_ui_holds_training_briefly(started):
+    trainer, _rec, _ = started()
+    wait_for(lambda: trainer.session.n > 10)
+    trainer.yield_to_ui(0.3)
+    time.sleep(0.05)  # the loop notices within one yield period (a few ms)
+    n = trainer.session.n
+    time.sleep(0.15)
+    assert trainer.session.n == n  # held
+    trainer.ui_done()
+    wait_for(lambda: trainer.session.n > n + 10)
+    trainer.yield_to_ui(0.1)
+    time.sleep(0.3)  # the hold ends by itself
+    n = trainer.session.n
+    wait_for(lambda: trainer.session.n > n + 10)

@@ -80,6 +80,7 @@ class CharRNNApp(App[int]):
         self._ticks = 0
         self._inbox: deque[object] = deque()  # events from the trainer thread
         self.run_folder: RunFolder | None = None
+        self.run_started: events.SessionStarted | None = None  # the run being trained
         self.trainer = Trainer(
             session_factory=session_factory, on_event=self._from_trainer, start_paused=start_paused
         )
@@ -196,8 +197,12 @@ class CharRNNApp(App[int]):
                 self.notify(f"Checkpoint (iter {e.iteration:,}) saved to {e.path}")
         elif isinstance(e, events.TrainerError):
             self.notify(e.message, title="Trainer", severity="error", timeout=8)
+            if self.run_started is None:  # the corpus given at start cannot be used
+                self.corpus_pane.show_error(f"{e.message}\nChoose another corpus.")
 
     def _started(self, e: events.SessionStarted) -> None:
+        self.run_started = e
+        self.corpus_pane.show_error("")
         self.hp = Hyperparams.from_dict(e.hp)
         self.corpus_name = e.corpus_name
         self.iteration = e.iteration
