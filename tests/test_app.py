@@ -25,11 +25,11 @@ HP = Hyperparams(hidden_size=16, seq_length=10, sample_every=20, sample_length=3
 SIZE = (100, 32)
 
 
-def make_app(tmp_path, **kwargs) -> CharRNNApp:
+def make_app(tmp_path, hp: Hyperparams = HP, **kwargs) -> CharRNNApp:
     def factory():
-        return Session(Corpus.from_text(TEXT, "fox"), HP)
+        return Session(Corpus.from_text(TEXT, "fox"), hp)
 
-    return CharRNNApp(factory, HP, "fox", tmp_path / "runs", **kwargs)
+    return CharRNNApp(factory, hp, "fox", tmp_path / "runs", **kwargs)
 
 
 async def until(pilot, cond, timeout: float = 8.0, what: str = "condition") -> None:
@@ -269,3 +269,15 @@ async def test_unusable_start_corpus_shows_error_and_another_can_be_chosen(tmp_p
         await until(pilot, lambda: app.corpus_name == "toy_code", what="new corpus")
         await until(pilot, lambda: app.iteration > 10 and app.state == "training", what="training")
         assert not error.display
+
+
+async def test_g_shows_a_sample_at_once_while_training(tmp_path):
+    app = make_app(tmp_path, HP.with_(sample_every=10**6))
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.query_one(SamplePane)
+        await until(pilot, lambda: app.iteration > 50 and len(pane.samples) == 1, what="run")
+        lines = len(pane.query_one("#log").lines)
+        await press(pilot, "g")
+        await until(pilot, lambda: len(pane.samples) == 2, timeout=0.5, what="sample")
+        await until(pilot, lambda: len(pane.query_one("#log").lines) > lines, timeout=0.3)
+        assert pane.samples[-1].iteration > 50

@@ -78,6 +78,7 @@ class CharRNNApp(App[int]):
         self.iteration = 0
         self.latest: events.Progress | None = None  # not yet drawn
         self._ticks = 0
+        self.sample_asked = False  # g was pressed: flush the sample when it arrives
         self._inbox: deque[object] = deque()  # events from the trainer thread
         self.run_folder: RunFolder | None = None
         self.run_started: events.SessionStarted | None = None  # the run being trained
@@ -150,7 +151,8 @@ class CharRNNApp(App[int]):
         """
         self._inbox.append(event)  # deque.append is atomic
         frequent = isinstance(event, (events.Progress, events.SampleTaken))
-        if not frequent or self.trainer.paused:  # paused: a step or sample the user asked for
+        asked = self.trainer.paused or (self.sample_asked and isinstance(event, events.SampleTaken))
+        if not frequent or asked:  # something the user asked for (step, sample): show it now
             self.post_message(TrainerEvent(event))
 
     # -- trainer events ---------------------------------------------------------------
@@ -183,6 +185,9 @@ class CharRNNApp(App[int]):
             self.loss_pane.add(e)
         elif isinstance(e, events.SampleTaken):
             self.sample_pane.add(e.sample)
+            if self.sample_asked:
+                self.sample_asked = False
+                self.sample_pane.flush()
         elif isinstance(e, events.StateChanged):
             self.state = status.state = e.state
         elif isinstance(e, events.SettingsApplied):
@@ -279,6 +284,7 @@ class CharRNNApp(App[int]):
         self.trainer.step_once()
 
     def action_sample(self) -> None:
+        self.sample_asked = True  # show it as soon as it comes, not on the next tick
         self.trainer.sample_now()
 
     def action_help(self) -> None:
