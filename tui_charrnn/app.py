@@ -33,6 +33,7 @@ from .widgets.hparams_pane import HyperparamPane
 from .widgets.loss_pane import LossPane
 from .widgets.samples_pane import SamplePane
 from .widgets.status import StatusBar
+from .widgets.tips_pane import TipsPane
 
 # Redraw budget. Every repaint is UI-thread time, which the trainer loses (one GIL): with
 # these rates the UI takes ~6% of a core while training. The status bar redraws on odd
@@ -98,6 +99,7 @@ class CharRNNApp(App[int]):
             with VerticalScroll(id="sidebar", can_focus=False):
                 yield self.corpus_pane
                 yield self.hp_pane
+                yield TipsPane(id="tips")
             with Vertical(id="main"):
                 yield self.loss_pane
                 yield self.sample_pane

@@ -42,7 +42,7 @@ class CorpusPane(Vertical):
     def set_current(self, name: str, N: int, V: int) -> None:
         """The corpus being trained on (from the trainer's SessionStarted)."""
         self.current = name
-        self.query_one("#corpus-info", Static).update(f"[b]{name}[/] {N:,} chars, V={V}")
+        self.query_one("#corpus-info", Static).update(f"[b]{name}[/] {N:,} ch, V={V}")
 
     def show_error(self, message: str) -> None:
         error = self.query_one("#corpus-error", Static)

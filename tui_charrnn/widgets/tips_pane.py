@@ -1,0 +1,37 @@
+"""Tips pane: what to look at and what to try, shown when the terminal is tall enough."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+TIPS = """\
+[b]What you see[/]
+Loss starts at ln V nats/char:
+a uniform guess over the V
+characters. As it falls,
+samples go from noise to
+letters, words, layout.
+
+[b]Try[/]
+space pause · n one step
+learning_rate 1 Enter: bumpy
+hidden_size 200, r: bigger
+temperature 0.5 or 1.5
+? the full help"""
+
+
+class TipsPane(Static):
+    MIN_SCREEN_HEIGHT = 39  # below this the tips would push the settings out of view
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(TIPS, **kwargs)
+
+    def on_mount(self) -> None:
+        self.border_title = "Tips"
+        self._fit()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        self.display = self.app.size.height >= self.MIN_SCREEN_HEIGHT
