@@ -281,3 +281,24 @@ async def test_g_shows_a_sample_at_once_while_training(tmp_path):
         await until(pilot, lambda: len(pane.samples) == 2, timeout=0.5, what="sample")
         await until(pilot, lambda: len(pane.query_one("#log").lines) > lines, timeout=0.3)
         assert pane.samples[-1].iteration > 50
+
+
+async def test_save_failure_is_reported_and_training_goes_on(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the runs folder should be")
+
+    def factory():
+        return Session(Corpus.from_text(TEXT, "fox"), HP)
+
+    app = CharRNNApp(factory, HP, "fox", blocker / "runs")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.sample_pane.samples, what="a sample")
+        await press(pilot, "s")
+        errors = lambda: [n for n in app._notifications if n.severity == "error"]  # noqa: E731
+        await until(pilot, lambda: errors(), what="error notification")
+        assert "not saved" in errors()[0].message
+        await press(pilot, "c")
+        await until(pilot, lambda: len(errors()) == 2, what="second error")
+        n = app.iteration
+        await until(pilot, lambda: app.iteration > n + 20, what="training goes on")
+        assert app.state == "training"
