@@ -270,3 +270,15 @@ def test_yield_to_ui_holds_training_briefly(started):
     time.sleep(0.3)  # the hold ends by itself
     n = trainer.session.n
     wait_for(lambda: trainer.session.n > n + 10)
+
+
+def test_divergence_is_rolled_back_and_the_rate_halved(started):
+    trainer, rec, _ = started()
+    wait_for(lambda: trainer.session.n > 150)  # the guard has a snapshot
+    trainer.set_live(learning_rate=1e6)
+    wait_for(lambda: rec.of(events.Diverged), timeout=10)
+    d = rec.of(events.Diverged)[0]
+    assert "diverged" in d.message and d.learning_rate == 5e5 and not d.paused
+    assert {"learning_rate": 5e5} in [e.settings for e in rec.of(events.SettingsApplied)]
+    wait_for(lambda: trainer.session.hp.learning_rate < 1e3, timeout=10)
+    assert rec.last(events.StateChanged).state == "training"

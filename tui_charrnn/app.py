@@ -202,6 +202,8 @@ class CharRNNApp(App[int]):
                 self.notify(f"Checkpoint not saved: {e.error}", severity="error", timeout=8)
             else:
                 self.notify(f"Checkpoint (iter {e.iteration:,}) saved to {e.path}")
+        elif isinstance(e, events.Diverged):
+            self.notify(e.message, title="Training diverged", severity="warning", timeout=10)
         elif isinstance(e, events.TrainerError):
             self.notify(e.message, title="Trainer", severity="error", timeout=8)
             if self.run_started is None:  # the corpus given at start cannot be used

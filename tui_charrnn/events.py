@@ -76,3 +76,13 @@ class CheckpointSaved:
     path: str | None  # None when saving failed
     iteration: int
     error: str | None = None
+
+
+@dataclass(frozen=True)
+class Diverged:
+    """Training blew up (NaN or a huge loss); the run was rolled back to a good state."""
+
+    message: str  # one line, for the user
+    rolled_back_to: int  # the iteration training continues from
+    learning_rate: float  # in force after the rollback (halved, unless paused)
+    paused: bool

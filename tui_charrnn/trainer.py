@@ -18,6 +18,7 @@ from typing import Any
 
 from . import events
 from .corpus import Corpus, CorpusError
+from .guard import Divergence, DivergenceGuard
 from .hparams import SPECS, Hyperparams, validate
 from .session import Session
 
@@ -42,6 +43,7 @@ class Trainer:
         start_paused: bool = False,
         progress_hz: float = PROGRESS_HZ,
         yield_every_s: float = YIELD_EVERY_S,
+        guard_policy: str | None = "halve",
     ):
         if session is None and session_factory is None:
             raise ValueError("give a session or a session_factory")
@@ -62,6 +64,8 @@ class Trainer:
         self.stopped = threading.Event()  # set when run() has returned
         self._pending: list[tuple[int, float]] = []
         self._t_last: float | None = None
+        self._guard_policy = guard_policy  # divergence guard: "halve", "pause" or None (off)
+        self._guard: DivergenceGuard | None = None
 
     # -- controls: safe to call from any thread ---------------------------------------
 
@@ -192,6 +196,7 @@ class Trainer:
         interval, yield_every = self._interval, self._yield_every
         t_next = self._t_last + interval
         t_yield = self._t_yield + yield_every
+        guard = self._guard
         while not (self._stop or self._paused or commands):
             hp = s.hp
             want = s.n % hp.sample_every == 0
@@ -200,6 +205,8 @@ class Trainer:
             self._chars += hp.seq_length * hp.batch_size
             if want:
                 self._sampled(r.n, r.smooth_loss, r.sample)
+            if guard is not None and (d := guard.check(r)) is not None:
+                self._diverged(d)
             now = perf()
             if now >= t_yield:
                 time.sleep(0)  # hand the GIL to the UI thread if it is waiting
@@ -220,12 +227,25 @@ class Trainer:
         self._pending.append((s.n, r.smooth_loss))
         if want:
             self._sampled(r.n, r.smooth_loss, r.sample)
+        if self._guard is not None and (d := self._guard.check(r)) is not None:
+            self._diverged(d)
         self._emit_progress(0.0)
+
+    def _diverged(self, d: Divergence) -> None:
+        """The guard rolled the session back: say so, and pause if that was its advice."""
+        self._emit(events.Diverged(d.message(), d.rolled_back_to, d.new_lr, d.paused))
+        if d.new_lr != d.old_lr:
+            self._emit(events.SettingsApplied({"learning_rate": d.new_lr}))
+        if d.paused:
+            self._paused = True
+            self._set_state("paused")
 
     # -- bookkeeping ---------------------------------------------------------------------
 
     def _started(self) -> None:
         s = self.session
+        if self._guard_policy is not None:
+            self._guard = DivergenceGuard(s, self._guard_policy)
         self._pending: list[tuple[int, float]] = []
         self._elapsed = 0.0
         self._rate = 0.0
