@@ -5,7 +5,7 @@ The app wraps these in Textual messages; the headless command prints them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,8 @@ class SessionStarted:
     hp: dict  # the hyperparameters in force (Hyperparams.to_dict())
     iteration: int
     smooth_loss: float
+    # the corpus itself (read-only data) for the insight views' one-off computations
+    corpus: object = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -86,3 +88,21 @@ class Diverged:
     rolled_back_to: int  # the iteration training continues from
     learning_rate: float  # in force after the rollback (halved, unless paused)
     paused: bool
+
+
+@dataclass(frozen=True)
+class InsightSnapshot:
+    """Copies for the insight views, posted ~2/s and only while one is shown."""
+
+    iteration: int
+    smooth_loss: float  # per sequence, the seed's number
+    seq_length: int
+    params: object  # model.Params, a copy the trainer no longer touches
+    h: object  # (H,) hidden state of stream 0 (a copy)
+    seed_ix: int  # the character at the data pointer (what a sample would start from)
+    hp: dict  # Hyperparams.to_dict()
+    health: dict | None  # insight.health.health() of the last gradient captured before clipping
+    health_iteration: int  # the iteration that gradient belongs to
+    val_loss: float | None  # held-out nats/char, when evaluated
+    val_iteration: int  # the iteration val_loss was evaluated at
+    val_chars: int  # characters in the evaluated held-out slice

@@ -66,6 +66,9 @@ class Session:
             smooth_loss if smooth_loss is not None else self.initial_loss(hp.seq_length)
         )
         self._steps = np.arange(hp.seq_length + 1)
+        # grad_hook(session) is called with session.grads still unclipped (Adagrad clips in
+        # place), when set; the trainer sets it for one step while an insight view is shown
+        self.grad_hook = None
 
     def initial_loss(self, seq_length: int) -> float:
         """Loss of a uniform guess over the vocabulary: T * ln V (the seed's start)."""
@@ -108,6 +111,8 @@ class Session:
             loss, hlast = loss_and_grads(self.params, inputs, targets, self.hprev, self.grads)
             self.hprev = hlast
             self.smooth_loss = self.smooth_loss * 0.999 + loss * 0.001
+            if self.grad_hook is not None:
+                self.grad_hook(self)
             self.adagrad.step(self.params, self.grads, hp.learning_rate, hp.clip)
         self.p += hp.seq_length
         self.n += 1

@@ -20,7 +20,17 @@ from . import events
 from .corpus import Corpus, CorpusError
 from .guard import Divergence, DivergenceGuard
 from .hparams import SPECS, Hyperparams, validate
+from .insight.health import health as grad_health
+from .insight.split import evaluate_loss, train_val_split
 from .session import Session
+
+# Insight views (only while one is shown): a snapshot every INSIGHT_S seconds, and the
+# held-out loss on at most VAL_CHARS characters of the last VAL_FRACTION of the corpus
+# every VAL_EVERY iterations (and whenever a view opens).
+INSIGHT_S = 0.5
+VAL_FRACTION = 0.1
+VAL_EVERY = 500
+VAL_CHARS = 20_000
 
 PROGRESS_HZ = 15.0
 PAUSED_POLL_S = 0.05  # a paused loop wakes at least this often to check for stop
@@ -66,6 +76,9 @@ class Trainer:
         self._t_last: float | None = None
         self._guard_policy = guard_policy  # divergence guard: "halve", "pause" or None (off)
         self._guard: DivergenceGuard | None = None
+        self._insight = False  # an insight view is shown: post InsightSnapshot events
+        self._pre_clip: tuple[int, Any] | None = None  # (iteration, unclipped gradient copy)
+        self._val: tuple[float | None, int, int] = (None, -1, 0)  # (loss, iteration, chars)
 
     # -- controls: safe to call from any thread ---------------------------------------
 
@@ -115,6 +128,12 @@ class Trainer:
     def save_checkpoint(self, save: Callable[[Session], object]) -> None:
         """Call save(session) between iterations; reports CheckpointSaved."""
         self._commands.append(("save", save))
+        self._wake.set()
+
+    def set_insight(self, active: bool) -> None:
+        """Post InsightSnapshot events (~2/s, one at once) while active; none otherwise."""
+        self._insight = active
+        self._commands.append(("insight", active))
         self._wake.set()
 
     def yield_to_ui(self, seconds: float = 0.15) -> None:
@@ -197,6 +216,8 @@ class Trainer:
         t_next = self._t_last + interval
         t_yield = self._t_yield + yield_every
         guard = self._guard
+        insight = self._insight  # set_insight queues a command, so this loop restarts
+        t_insight = t_next + INSIGHT_S
         while not (self._stop or self._paused or commands):
             hp = s.hp
             want = s.n % hp.sample_every == 0
@@ -217,6 +238,9 @@ class Trainer:
             if now >= t_next:
                 self._progress(now)
                 t_next = now + interval
+                if insight and now >= t_insight:
+                    self._insight_snapshot()
+                    t_insight = perf() + INSIGHT_S
         self._t_yield = t_yield
         self._progress(perf())
 
@@ -230,6 +254,42 @@ class Trainer:
         if self._guard is not None and (d := self._guard.check(r)) is not None:
             self._diverged(d)
         self._emit_progress(0.0)
+        if self._insight:
+            self._insight_snapshot()
+
+    # -- insight views (only while one is shown) -----------------------------------------
+
+    def _insight_snapshot(self) -> None:
+        """Post copies for the views; arm the capture of the next unclipped gradient."""
+        s = self.session
+        if s is None:
+            return
+        n = s.n
+        if self._val[1] < 0 or n - self._val[1] >= VAL_EVERY:
+            _, val = train_val_split(s.corpus.N, VAL_FRACTION)
+            length = min(val.stop - val.start, VAL_CHARS)
+            loss = evaluate_loss(s.params, s.corpus.data, val.start, length, s.hp.seq_length)
+            self._val = (loss if length > 1 else None, n, length)
+        report = None
+        if self._pre_clip is not None:
+            at, g = self._pre_clip
+            report = grad_health(g, s.hp.clip, s.adagrad.mem, s.hprev, s.hp.learning_rate)
+        else:
+            at = n
+        val_loss, val_at, val_chars = self._val
+        p = s.corpus.data[min(s.p, s.corpus.N - 1)]
+        self._emit(
+            events.InsightSnapshot(
+                n, s.smooth_loss, s.hp.seq_length, s.params.copy(), s.hprev[0].copy(), int(p),
+                s.hp.to_dict(), report, at, val_loss, val_at, val_chars,
+            )
+        )  # fmt: skip
+        s.grad_hook = self._capture_gradient
+
+    def _capture_gradient(self, s: Session) -> None:
+        """grad_hook: runs inside Session.step, before Adagrad clips the gradient."""
+        self._pre_clip = (s.n, s.grads.copy())
+        s.grad_hook = None
 
     def _diverged(self, d: Divergence) -> None:
         """The guard rolled the session back: say so, and pause if that was its advice."""
@@ -252,11 +312,16 @@ class Trainer:
         self._chars = 0
         self._t_last: float | None = None  # start of the current reporting interval
         self._t_yield = 0.0
+        self._pre_clip = None
+        self._val = (None, -1, 0)
         self._emit(
             events.SessionStarted(
-                s.corpus.name, s.corpus.N, s.corpus.V, s.hp.to_dict(), s.n, s.smooth_loss
+                s.corpus.name, s.corpus.N, s.corpus.V, s.hp.to_dict(), s.n, s.smooth_loss,
+                corpus=s.corpus,
             )
-        )
+        )  # fmt: skip
+        if self._insight:
+            self._insight_snapshot()
         self._emit_progress(0.0)
 
     def _progress(self, now: float) -> None:
@@ -313,6 +378,12 @@ class Trainer:
                 elif kind == "state":
                     if not self._paused and self.session is not None:
                         self._failed = False  # resuming retries after an error
+                elif kind == "insight":
+                    if self.session is not None:
+                        self.session.grad_hook = None
+                        if arg:  # a view opened: give it something to show at once
+                            self._val = (None, -1, 0)
+                            self._insight_snapshot()
                 elif self.session is None:
                     raise CorpusError("no corpus loaded: choose one first")
                 elif kind == "sample":
