@@ -36,10 +36,11 @@ from .widgets.status import StatusBar
 from .widgets.tips_pane import TipsPane
 
 # Redraw budget. Every repaint is UI-thread time, which the trainer loses (one GIL): with
-# these rates the UI takes ~6% of a core while training. The status bar redraws on odd
-# ticks (4/s), the loss pane and sample log on even ones (2/s and 1/s).
+# these rates the UI takes ~5% of a core while training (tests/bench/app_throughput.py).
+# The status bar redraws on odd ticks (4/s), the loss pane and the sample log together on
+# every 8th tick (1/s).
 REDRAW_S = 0.125
-LOSS_TICKS = 4
+LOSS_TICKS = 8
 SAMPLE_TICKS = 8
 
 
