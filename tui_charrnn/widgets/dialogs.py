@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
-HELP = """\
+HELP_SOURCE = """\
 [b $accent]charrnn-tui: a character RNN learning, live[/]
 
 The network is Karpathy's [b]min-char-rnn[/]: a vanilla RNN that reads one character at a
@@ -47,6 +47,25 @@ those steps and nudges every weight with [b]Adagrad[/].
   [b]? / F1[/]    this help (escape closes it)
   [b]q[/]         quit
 """
+
+
+def unwrap(text: str) -> str:
+    """Join the source's wrapped lines into paragraphs, so the text wraps to the dialog.
+
+    A line continues the previous one unless it is blank, starts a bullet ("•"), is a
+    heading ("[b $"), or is a key line (two spaces then markup).
+    """
+    lines: list[str] = []
+    for line in text.splitlines():
+        starts_block = not line or line.startswith(("•", "[b $", "  ["))
+        if lines and lines[-1] and not starts_block and not lines[-1].startswith("[b $"):
+            lines[-1] += " " + line.strip()
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+HELP = unwrap(HELP_SOURCE)
 
 
 class ConfirmScreen(ModalScreen[bool]):
