@@ -24,6 +24,7 @@ from textual.widgets import Footer, Input
 from . import events
 from .hparams import Hyperparams
 from .messages import CorpusLoaded, SettingEntered, TrainerEvent
+from .screens.insight import InsightController
 from .session import Session
 from .storage import CheckpointError, RunFolder
 from .trainer import Trainer
@@ -53,6 +54,7 @@ class CharRNNApp(App[int]):
         Binding("space", "resume", "Resume", id="resume"),
         Binding("n", "step", "Step", id="step"),
         Binding("g", "sample", "Sample", id="sample"),
+        Binding("i", "insight", "Insight", tooltip="What the network learned, live"),
         Binding("s", "save_samples", "Save", tooltip="Save every sample of the run"),
         Binding("c", "checkpoint", "Ckpt", tooltip="Save a checkpoint"),
         Binding("r", "reset", "Reset", tooltip="New run with the settings in the fields"),
@@ -87,6 +89,7 @@ class CharRNNApp(App[int]):
         self.trainer = Trainer(
             session_factory=session_factory, on_event=self._from_trainer, start_paused=start_paused
         )
+        self.insight = InsightController(self)  # the insight views (i) and their bookkeeping
 
     def compose(self) -> ComposeResult:
         # Kept as attributes: while a dialog is open, query_one() would search the dialog.
@@ -181,6 +184,7 @@ class CharRNNApp(App[int]):
             self._handle(inbox.popleft())
 
     def _handle(self, e: object) -> None:
+        self.insight.handle(e)
         status = self.status_bar
         if isinstance(e, events.Progress):
             self.iteration = e.iteration
@@ -292,6 +296,9 @@ class CharRNNApp(App[int]):
         self.sample_asked = True  # show it as soon as it comes, not on the next tick
         self.trainer.sample_now()
 
+    def action_insight(self) -> None:
+        self.insight.open()
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
@@ -355,6 +362,7 @@ class CharRNNApp(App[int]):
             ("Pause / resume training", "space", self.trainer.toggle_pause),
             ("Step one iteration", "n (while paused)", self.action_step),
             ("Sample now", "g", self.action_sample),
+            ("Insight views", "i: baselines, surprisal, neurons, ...", self.action_insight),
             ("Save samples", "s: every sample of the run", self.action_save_samples),
             ("Save checkpoint", "c", self.action_checkpoint),
             ("Reset run", "r: with the settings in the fields", self.action_reset),

@@ -1,0 +1,103 @@
+"""Bookkeeping behind the insight views (plain Python, no numpy needed, no textual).
+
+Units: every loss is kept in nats per character and converted only for display.
+Baselines: the iteration where the training loss first goes below each n-gram level.
+Settings markers: each live change as (iteration, name, from, to).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+UNITS = ("nats/char", "bits/char", "perplexity", "per sequence")
+BASELINE_NAMES = {
+    "uniform": "ln V (uniform)",
+    "unigram": "unigram",
+    "bigram": "bigram",
+    "trigram": "trigram",
+}
+
+
+def convert(nats_per_char: float, unit: str, seq_length: int) -> float:
+    """A loss in nats/char expressed in `unit` ("per sequence" is the seed's number,
+    the sum over seq_length characters; perplexity is exp(nats/char))."""
+    if unit == "nats/char":
+        return nats_per_char
+    if unit == "bits/char":
+        return nats_per_char / math.log(2)
+    if unit == "perplexity":
+        return math.exp(min(nats_per_char, 700.0))
+    if unit == "per sequence":
+        return nats_per_char * seq_length
+    raise ValueError(f"unknown unit {unit!r}")
+
+
+def fmt(value: float | None, unit: str) -> str:
+    if value is None or value != value:
+        return "–"
+    if unit == "per sequence" or unit == "perplexity":
+        return f"{value:.2f}"
+    return f"{value:.3f}"
+
+
+@dataclass
+class Marker:
+    iteration: int
+    name: str
+    old: object
+    new: object
+
+
+@dataclass
+class Tracker:
+    """What the insight views remember about the current run (UI thread only)."""
+
+    hp: dict = field(default_factory=dict)
+    baselines: dict[str, float] | None = None  # nats/char of each n-gram model
+    beaten: dict[str, int] = field(default_factory=dict)  # name -> first iteration below it
+    markers: list[Marker] = field(default_factory=list)
+    best_val: tuple[float, int] | None = None  # (nats/char, iteration)
+    unit: str = UNITS[0]
+
+    def started(self, hp: dict) -> None:
+        """A new run: forget the old baselines, beats, markers and validation."""
+        self.hp = dict(hp)
+        self.baselines = None
+        self.beaten.clear()
+        self.markers.clear()
+        self.best_val = None
+
+    def next_unit(self) -> str:
+        self.unit = UNITS[(UNITS.index(self.unit) + 1) % len(UNITS)]
+        return self.unit
+
+    def progress(self, iteration: int, nats_per_char: float) -> list[str]:
+        """The baselines the loss went below for the first time (their names)."""
+        if not self.baselines:
+            return []
+        new = [
+            name
+            for name, level in self.baselines.items()
+            if name not in self.beaten and nats_per_char < level
+        ]
+        for name in new:
+            self.beaten[name] = iteration
+        return new
+
+    def settings(self, iteration: int, settings: dict) -> list[Marker]:
+        """Record the live settings now in force; returns the markers for real changes."""
+        added = []
+        for name, value in settings.items():
+            old = self.hp.get(name)
+            if old != value:
+                added.append(Marker(iteration, name, old, value))
+            self.hp[name] = value
+        self.markers.extend(added)
+        return added
+
+    def validation(self, iteration: int, loss: float | None) -> None:
+        if loss is None or loss != loss:
+            return
+        if self.best_val is None or loss < self.best_val[0]:
+            self.best_val = (loss, iteration)
