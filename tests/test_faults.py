@@ -19,7 +19,7 @@ def test_sigkill_while_saving_never_leaves_a_bad_checkpoint(tmp_path, mode):
     path = tmp_path / "checkpoint.npz" if mode == "file" else tmp_path
     s = kill_checkpoints.run_kills(20, path, mode, seed=1)
     assert s.kills == 20 and s.went_back == 0
-    assert s.saves > 20  # the children did save between kills
+    assert s.saves >= 20  # every child saved at least once before its kill
     if mode == "run":
         assert s.temp_files_left <= 1  # at most the one the last killed writer left
         assert len(list(tmp_path.glob("checkpoint-*.npz"))) <= 4

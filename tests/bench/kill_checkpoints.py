@@ -67,13 +67,18 @@ def worker(path: Path, mode: str) -> None:
         pid = os.fork()
         if pid == 0:  # the child: save until killed
             try:
+                _fill(session, n)
+                save(session)
+                n += 1
+                # only now may the kill come: a slow machine could otherwise kill the
+                # child before it wrote anything, and the round would test nothing
+                print(f"saving {os.getpid()}", flush=True)
                 while True:
                     _fill(session, n)
                     save(session)
                     n += 1
             finally:
                 os._exit(1)
-        print(pid, flush=True)
         os.waitpid(pid, 0)
         print("dead", flush=True)
 
@@ -127,7 +132,7 @@ def run_kills(kills: int, path: Path, mode: str = "file", seed: int = 0, max_del
         for _ in range(kills):
             proc.stdin.write(f"{last + 1}\n")
             proc.stdin.flush()
-            pid = int(proc.stdout.readline())
+            pid = int(proc.stdout.readline().split()[1])  # "saving PID"
             time.sleep(rng.uniform(0, max_delay))
             os.kill(pid, signal.SIGKILL)
             assert proc.stdout.readline().strip() == "dead"
