@@ -25,7 +25,8 @@ def health(grads, clip: float, mem, hs: np.ndarray | None, lr: float) -> dict:
              "clipped_fraction": {name: frac, ..., "all": frac},
              "saturated_fraction": float (nan without hs),
              "saturated_per_unit": (H,) fraction of steps each unit is saturated,
-             "step_size": {name: mean lr / sqrt(mem + 1e-8), ..., "all": mean}}.
+             "step_size": {name: mean lr / sqrt(mem + 1e-8), ..., "all": mean},
+             "step_median": {name: median of the same, ..., "all": median}}.
     """
     V, H = _shape(grads, mem, hs)
     G, M = _as_params(grads, V, H), _as_params(mem, V, H)
@@ -38,6 +39,11 @@ def health(grads, clip: float, mem, hs: np.ndarray | None, lr: float) -> dict:
     out["grad_norm"]["all"] = float(np.sqrt(np.square(G.flat).sum()))
     out["clipped_fraction"]["all"] = float(np.mean(np.abs(G.flat) >= clip))
     out["step_size"]["all"] = float(np.mean(lr / np.sqrt(M.flat + 1e-8)))
+    # the mean is dominated by entries that never got a gradient (1/sqrt(1e-8)): medians
+    out["step_median"] = {
+        name: float(np.median(lr / np.sqrt(getattr(M, name) + 1e-8))) for name in PARAM_NAMES
+    }
+    out["step_median"]["all"] = float(np.median(lr / np.sqrt(M.flat + 1e-8)))
     if hs is None or not np.size(hs):
         out["saturated_fraction"] = float("nan")
         out["saturated_per_unit"] = np.full(H, np.nan)

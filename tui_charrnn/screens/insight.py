@@ -14,6 +14,7 @@ trainer's session.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Sequence
 from functools import partial
@@ -25,6 +26,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
@@ -224,8 +226,10 @@ class InsightScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        if self.controller.latest is not None:
-            self.snapshot(self.controller.latest)
+        if self.snap is None and self.controller.latest is not None:
+            self.snap = self.controller.latest
+        if self.snap is not None:
+            self.snapshot(self.snap)
         else:
             self.refresh_tab()
 
@@ -234,6 +238,8 @@ class InsightScreen(Screen[None]):
     def snapshot(self, e: events.InsightSnapshot) -> None:
         first = self.snap is None
         self.snap = e
+        if not self.is_mounted:  # on_mount shows it
+            return
         tab = self.active
         if tab == "temperature" and not first and self._temps_shown:
             return  # refreshed on t only, so it can be read
@@ -251,6 +257,8 @@ class InsightScreen(Screen[None]):
         self.refresh_tab()
 
     def refresh_tab(self) -> None:
+        if not self.is_mounted or not self.is_attached:
+            return
         tab = self.active
         if tab == "loss":
             self.show_loss()
@@ -267,8 +275,9 @@ class InsightScreen(Screen[None]):
         elif tab == "novelty":
             self.show_novelty()
 
-    def _body(self, tab: str) -> Static:
-        return self.query_one(f"#ins-{tab}", Static)
+    def _update(self, tab: str, content: Content | str) -> None:
+        with contextlib.suppress(NoMatches):  # still mounting: the next snapshot shows it
+            self.query_one(f"#ins-{tab}", Static).update(content)
 
     # -- actions ---------------------------------------------------------------------
 
@@ -366,7 +375,7 @@ class InsightScreen(Screen[None]):
             parts.append(("  none yet: change one in the settings pane\n", "$text-muted"))
         for m in t.markers[-8:]:
             parts.append(f"  iter {m.iteration:>8,}  {m.name} {m.old} → {m.new}\n")
-        self._body("loss").update(Content.assemble(*parts).rstrip())
+        self._update("loss", Content.assemble(*parts).rstrip())
 
     # -- surprisal -------------------------------------------------------------------
 
@@ -401,7 +410,7 @@ class InsightScreen(Screen[None]):
             return
         chars, probs, top, top_p, label, vocab = self._surprisal
         if len(chars) < 2:
-            self._body("surprisal").update("No sample yet: press p for the held-out text.")
+            self._update("surprisal", "No sample yet: press p for the held-out text.")
             return
         self.cursor = min(self.cursor, len(chars) - 1)
         legend: list[str | tuple[str, str]] = [("confident ", "$text-muted")]
@@ -420,7 +429,7 @@ class InsightScreen(Screen[None]):
                 guesses += [(show_char(vocab[ix]), st), f" {p:.0%}  "]
         guesses.append(("\n←/→ move the cursor; scored from a blank state", "$text-muted"))
         body = Content.assemble(*legend, styled(chars, styles, c), *guesses)
-        self._body("surprisal").update(body)
+        self._update("surprisal", body)
 
     # -- temperature -----------------------------------------------------------------
 
@@ -443,7 +452,7 @@ class InsightScreen(Screen[None]):
         for t, text in texts.items():
             name = "argmax" if t == 0 else f"T = {t}"
             parts += [(f"\n{name}\n", "bold $primary"), text.replace("\n", "↵ ") + "\n"]
-        self._body("temperature").update(Content.assemble(*parts).rstrip())
+        self._update("temperature", Content.assemble(*parts).rstrip())
 
     # -- neurons ---------------------------------------------------------------------
 
@@ -493,7 +502,7 @@ class InsightScreen(Screen[None]):
         levels = act_level(self._acts[:n, unit])
         chars = list(self._acts_text[:n])
         body = Content.assemble(*parts, styled(chars, [ACT_STYLES[lv] for lv in levels]))
-        self._body("neurons").update(body)
+        self._update("neurons", body)
 
     # -- novelty ---------------------------------------------------------------------
 
@@ -524,7 +533,7 @@ class InsightScreen(Screen[None]):
             styles = [COPIED_STYLE if c else "" for c in copied]
             parts.append(styled(list(s.text), styles))
             parts.append("\n")
-        self._body("novelty").update(Content.assemble(*parts).rstrip())
+        self._update("novelty", Content.assemble(*parts).rstrip())
 
     # -- health ----------------------------------------------------------------------
 
@@ -537,7 +546,7 @@ class InsightScreen(Screen[None]):
         parts: list[str | tuple[str, str]] = [
             (f"Gradient of iteration {snap.health_iteration:,} before clipping to ±{clip:g}\n\n",
              "$text-muted"),
-            ("param    norm   clipped  Adagrad step (mean lr/√mem)\n", "bold"),
+            ("param    norm   clipped  Adagrad step lr/√mem (median)\n", "bold"),
         ]  # fmt: skip
         for name in ("Wxh", "Whh", "Why", "bh", "by", "all"):
             frac = h["clipped_fraction"][name]
@@ -545,7 +554,7 @@ class InsightScreen(Screen[None]):
             parts += [
                 f"{name:<6} {h['grad_norm'][name]:>7.3f}  ",
                 (f"{frac:>7.2%}", st),
-                f"  {h['step_size'][name]:.3g}\n",
+                f"  {h['step_median'][name]:.3g}\n",
             ]
         sat = h["saturated_fraction"]
         if sat == sat:
@@ -555,4 +564,4 @@ class InsightScreen(Screen[None]):
         big = h["grad_norm"]["all"]
         if big != big or math.isinf(big):
             parts.append(("\nthe gradient is not finite", "$error"))
-        self._body("health").update(Content.assemble(*parts))
+        self._update("health", Content.assemble(*parts))

@@ -1,0 +1,245 @@
+"""The insight screen (i): the trainer feeds it only while shown; it opens, updates while
+training, switches tabs and closes. Plus the bookkeeping behind it (units, baselines
+beaten, settings markers). Waits poll explicit conditions with a timeout."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+
+import numpy as np
+import pytest
+from textual import events as textual_events
+
+from tui_charrnn import events
+from tui_charrnn.app import CharRNNApp
+from tui_charrnn.corpus import Corpus
+from tui_charrnn.hparams import Hyperparams
+from tui_charrnn.insight.tracker import UNITS, Tracker, convert, fmt
+from tui_charrnn.screens.insight import TABS, InsightScreen, act_level, styled
+from tui_charrnn.session import Session
+from tui_charrnn.trainer import Trainer
+
+TEXT = 'the quick "brown" fox (jumps) over the lazy dog.\n' * 60
+HP = Hyperparams(hidden_size=16, seq_length=10, sample_every=20, sample_length=30)
+
+
+# --- bookkeeping -----------------------------------------------------------------------
+
+
+def test_units():
+    npc = 1.5
+    assert convert(npc, "nats/char", 25) == npc
+    assert convert(npc, "bits/char", 25) == pytest.approx(npc / math.log(2))
+    assert convert(npc, "perplexity", 25) == pytest.approx(math.exp(npc))
+    assert convert(npc, "per sequence", 25) == pytest.approx(37.5)
+    assert fmt(None, "nats/char") == "–" and fmt(float("nan"), "bits/char") == "–"
+    t = Tracker()
+    seen = [t.next_unit() for _ in UNITS]
+    assert seen[-1] == "nats/char" and set(seen) == set(UNITS)
+    with pytest.raises(ValueError):
+        convert(1.0, "furlongs", 25)
+
+
+def test_baselines_beaten_once_each_in_order():
+    t = Tracker()
+    assert t.progress(5, 0.1) == []  # no baselines yet
+    t.baselines = {"uniform": 3.0, "unigram": 2.5, "bigram": 2.0, "trigram": 1.8}
+    assert t.progress(10, 3.2) == []
+    assert t.progress(20, 2.9) == ["uniform"]
+    assert t.progress(30, 2.9) == []
+    assert t.progress(40, 1.9) == ["unigram", "bigram"]
+    assert t.beaten == {"uniform": 20, "unigram": 40, "bigram": 40}
+    t.started({"learning_rate": 0.1})
+    assert t.baselines is None and not t.beaten
+
+
+def test_settings_markers_and_best_validation():
+    t = Tracker()
+    t.started({"learning_rate": 0.1, "temperature": 1.0})
+    added = t.settings(100, {"learning_rate": 0.05, "temperature": 1.0})
+    assert [(m.iteration, m.name, m.old, m.new) for m in added] == [
+        (100, "learning_rate", 0.1, 0.05)
+    ]
+    t.settings(250, {"learning_rate": 0.2})
+    assert [(m.iteration, m.old, m.new) for m in t.markers] == [(100, 0.1, 0.05), (250, 0.05, 0.2)]
+    for it, loss in ((0, 3.0), (500, 2.0), (1000, None), (1500, 2.5)):
+        t.validation(it, loss)
+    assert t.best_val == (2.0, 500)
+
+
+def test_styled_merges_runs_and_marks_the_cursor():
+    c = styled(list("ab\nc"), ["x", "x", "y", "y"], cursor=3)
+    assert c.plain == "ab↵\nc"
+    assert [(s.start, s.end, str(s.style)) for s in c.spans] == [
+        (0, 2, "x"),
+        (2, 4, "y"),
+        (4, 5, "y reverse"),
+    ]
+    assert act_level(np.array([-1, -0.5, 0, 0.3, 0.9])).tolist() == [0, 1, 2, 3, 4]
+
+
+# --- the trainer feeds the views only while one is shown --------------------------------
+
+
+def run_trainer(hp: Hyperparams, actions):
+    got: list[object] = []
+    s = Session(Corpus.from_text(TEXT, "fox"), hp)
+    t = Trainer(s, got.append)
+    th = threading.Thread(target=t.run)
+    th.start()
+    try:
+        actions(t, got)
+    finally:
+        t.stop()
+        th.join(5)
+    return got
+
+
+def snapshots(got):
+    return [e for e in got if isinstance(e, events.InsightSnapshot)]
+
+
+def wait(cond, timeout=8.0):
+    end = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.02)
+
+
+def test_snapshots_only_while_insight_is_active():
+    def actions(t, got):
+        wait(lambda: t.session.n > 50)
+        time.sleep(0.6)
+        assert not snapshots(got)  # hidden: nothing
+        t.set_insight(True)
+        wait(lambda: len(snapshots(got)) >= 3)
+        t.set_insight(False)
+        time.sleep(0.1)
+        n = len(snapshots(got))
+        time.sleep(1.2)
+        assert len(snapshots(got)) == n
+        assert t.session.grad_hook is None
+
+    got = run_trainer(HP, actions)
+    snaps = snapshots(got)
+    assert snaps[0].val_loss is not None and snaps[0].val_chars > 0
+    assert [s.iteration for s in snaps] == sorted(s.iteration for s in snaps)
+    later = [s for s in snaps if s.health is not None]
+    assert later and all(s.health_iteration <= s.iteration for s in later)
+
+
+def test_health_is_of_the_gradient_before_clipping():
+    hp = HP.with_(clip=1e-6)
+
+    def actions(t, got):
+        t.set_insight(True)
+        wait(lambda: any(s.health is not None for s in snapshots(got)))
+
+    got = run_trainer(hp, actions)
+    snap = next(s for s in snapshots(got) if s.health is not None)
+    size = snap.params.flat.size
+    # a clipped gradient could not be longer than clip * sqrt(size)
+    assert snap.health["grad_norm"]["all"] > 100 * hp.clip * math.sqrt(size)
+    assert snap.health["clipped_fraction"]["all"] > 0.5
+
+
+def test_step_paused_posts_a_snapshot_per_step():
+    def actions(t, got):
+        t.pause()
+        wait(lambda: t.state == "paused")
+        t.set_insight(True)
+        wait(lambda: len(snapshots(got)) == 1)
+        n = t.session.n
+        t.step_once()
+        wait(lambda: len(snapshots(got)) == 2)
+        assert snapshots(got)[-1].iteration == n + 1
+
+    run_trainer(HP, actions)
+
+
+# --- the screen in the app --------------------------------------------------------------
+
+
+def make_app(tmp_path, **kwargs) -> CharRNNApp:
+    def factory():
+        return Session(Corpus.from_text(TEXT, "fox"), HP)
+
+    return CharRNNApp(factory, HP, "fox", tmp_path / "runs", **kwargs)
+
+
+async def until(pilot, cond, timeout: float = 10.0, what: str = "condition") -> None:
+    for _ in range(int(timeout / 0.05)):
+        if cond():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def press(pilot, *keys: str) -> None:
+    """Post key events as the driver does (Pilot.press waits for idle, never while training)."""
+    for key in keys:
+        pilot.app.post_message(textual_events.Key(key, key if len(key) == 1 else None))
+        await pilot.pause(0.02)
+
+
+def body(app, tab: str) -> str:
+    found = app.screen.query(f"#ins-{tab}")  # empty while the screen is still composing
+    return str(found.first().content) if found else ""
+
+
+async def test_insight_opens_updates_switches_tabs_and_closes(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.iteration > 20, what="training")
+        assert not app.trainer._insight
+        await press(pilot, "i")
+        await until(pilot, lambda: isinstance(app.screen, InsightScreen), what="screen")
+        screen = app.screen
+        assert app.trainer._insight
+        await until(pilot, lambda: screen.snap is not None, what="a snapshot")
+        first = screen.snap.iteration
+        await until(pilot, lambda: screen.snap.iteration > first, what="a newer snapshot")
+        await until(pilot, lambda: app.insight.tracker.baselines, what="baselines")
+        await until(pilot, lambda: "trigram" in body(app, "loss"), what="baselines shown")
+        assert "held-out" in body(app, "loss")
+        before = body(app, "loss")
+        await press(pilot, "u")
+        await until(pilot, lambda: app.insight.tracker.unit == "bits/char", what="units")
+        assert "bits/char" in body(app, "loss") and body(app, "loss") != before
+        expect = {
+            "surprisal": "expected:",
+            "temperature": "argmax",
+            "neurons": "inside quotes",
+            "novelty": "copied",
+            "health": "before clipping",
+        }
+        for i, tab in enumerate(TABS[1:], start=2):
+            await press(pilot, str(i))
+            await until(pilot, lambda t=tab: screen.active == t, what=f"tab {tab}")
+            await until(pilot, lambda t=tab: expect[t] in body(app, t), what=f"{tab} shown")
+        await press(pilot, "2")
+        await until(pilot, lambda: "expected:" in body(app, "surprisal"), what="surprisal")
+        await press(pilot, "right", "right")
+        await until(pilot, lambda: screen.cursor == 3, what="cursor moved")
+        await until(pilot, lambda: "position 3:" in body(app, "surprisal"), what="top-5")
+        await press(pilot, "escape")
+        await until(pilot, lambda: not isinstance(app.screen, InsightScreen), what="closed")
+        await until(pilot, lambda: not app.trainer._insight, what="trainer told")
+        assert app.insight.screen is None
+        n = app.iteration
+        await until(pilot, lambda: app.iteration > n + 20, what="training goes on")
+
+
+async def test_settings_change_is_listed(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.iteration > 10, what="training")
+        app.trainer.set_live(learning_rate=0.05)
+        await until(pilot, lambda: app.insight.tracker.markers, what="marker")
+        m = app.insight.tracker.markers[0]
+        assert (m.name, m.old, m.new) == ("learning_rate", 0.1, 0.05)
+        app.action_insight()
+        await until(pilot, lambda: isinstance(app.screen, InsightScreen), what="screen")
+        await until(pilot, lambda: "learning_rate 0.1 → 0.05" in body(app, "loss"), what="list")
