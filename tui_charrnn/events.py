@@ -78,6 +78,25 @@ class CheckpointSaved:
     path: str | None  # None when saving failed
     iteration: int
     error: str | None = None
+    auto: bool = False  # an autosave (timer, quit, reset), not the c key
+
+
+@dataclass(frozen=True)
+class RunOpened:
+    """A session continues a saved run: its history up to the checkpoint, for the panes."""
+
+    source: str  # the checkpoint it was loaded from
+    iteration: int
+    warnings: tuple[str, ...]  # one line each: fell back to an older checkpoint, corpus changed
+    metrics: tuple = field(default=(), repr=False)  # storage.MetricRow, oldest first
+    samples: tuple = field(default=(), repr=False)  # Sample, oldest first
+
+
+@dataclass(frozen=True)
+class RecordFailed:
+    """Samples or metrics could not be written to the run folder (reported once)."""
+
+    message: str
 
 
 @dataclass(frozen=True)

@@ -20,17 +20,11 @@ from . import events
 from .corpus import Corpus, CorpusError
 from .guard import Divergence, DivergenceGuard
 from .hparams import SPECS, Hyperparams, validate
-from .insight.health import health as grad_health
-from .insight.split import evaluate_loss, train_val_split
+from .insight.probe import INSIGHT_S, VAL_FRACTION, InsightProbe
+from .recorder import NullRecorder, Recorder
 from .session import Session
 
-# Insight views (only while one is shown): a snapshot every INSIGHT_S seconds, and the
-# held-out loss on at most VAL_CHARS characters of the last VAL_FRACTION of the corpus
-# every VAL_EVERY iterations (and whenever a view opens).
-INSIGHT_S = 0.5
-VAL_FRACTION = 0.1
-VAL_EVERY = 500
-VAL_CHARS = 20_000
+__all__ = ["VAL_FRACTION", "Trainer"]
 
 PROGRESS_HZ = 15.0
 PAUSED_POLL_S = 0.05  # a paused loop wakes at least this often to check for stop
@@ -54,6 +48,7 @@ class Trainer:
         progress_hz: float = PROGRESS_HZ,
         yield_every_s: float = YIELD_EVERY_S,
         guard_policy: str | None = "halve",
+        recorder: Recorder | None = None,
     ):
         if session is None and session_factory is None:
             raise ValueError("give a session or a session_factory")
@@ -77,8 +72,8 @@ class Trainer:
         self._guard_policy = guard_policy  # divergence guard: "halve", "pause" or None (off)
         self._guard: DivergenceGuard | None = None
         self._insight = False  # an insight view is shown: post InsightSnapshot events
-        self._pre_clip: tuple[int, Any] | None = None  # (iteration, unclipped gradient copy)
-        self._val: tuple[float | None, int, int] = (None, -1, 0)  # (loss, iteration, chars)
+        self._probe = InsightProbe(on_event)
+        self.recorder = recorder or NullRecorder()  # autosave, samples, metrics
 
     # -- controls: safe to call from any thread ---------------------------------------
 
@@ -125,6 +120,11 @@ class Trainer:
         self._commands.append(("reset", (hp, corpus)))
         self._wake.set()
 
+    def open(self, factory: Callable[[], Session]) -> None:
+        """Save the current run, then train the session factory() builds (a saved run)."""
+        self._commands.append(("reset", (None, None, factory)))
+        self._wake.set()
+
     def save_checkpoint(self, save: Callable[[Session], object]) -> None:
         """Call save(session) between iterations; reports CheckpointSaved."""
         self._commands.append(("save", save))
@@ -168,13 +168,15 @@ class Trainer:
             self._error(e)
             self._set_state("error")
         finally:
+            if not self._failed:
+                self.recorder.finish(self.session)  # quit, Ctrl-C, SIGTERM: save the run
             self._set_state("stopped")
             self.stopped.set()
 
     def _run(self) -> None:
         if self.session is None:
             assert self._factory is not None
-            self._guarded(self._start_from_factory)  # on failure: wait for a reset
+            self._guarded(self._apply_reset, None, None, self._factory)  # failed: wait for a reset
         else:
             self._started()
         if not self._failed:
@@ -195,10 +197,6 @@ class Trainer:
                 self._t_last = self._t_yield = perf()
             self._guarded(self._train, perf)
 
-    def _start_from_factory(self) -> None:
-        self.session = self._factory()
-        self._started()
-
     def _guarded(self, fn: Callable, *args: Any) -> None:
         try:
             fn(*args)
@@ -218,12 +216,14 @@ class Trainer:
         guard = self._guard
         insight = self._insight  # set_insight queues a command, so this loop restarts
         t_insight = t_next + INSIGHT_S
+        record = self.recorder.step
         while not (self._stop or self._paused or commands):
             hp = s.hp
             want = s.n % hp.sample_every == 0
             r = s.step(want)
             pending.append((s.n, r.smooth_loss))
             self._chars += hp.seq_length * hp.batch_size
+            record(r, hp.learning_rate)
             if want:
                 self._sampled(r.n, r.smooth_loss, r.sample)
             if guard is not None and (d := guard.check(r)) is not None:
@@ -239,7 +239,7 @@ class Trainer:
                 self._progress(now)
                 t_next = now + interval
                 if insight and now >= t_insight:
-                    self._insight_snapshot()
+                    self._probe.snapshot(s)
                     t_insight = perf() + INSIGHT_S
         self._t_yield = t_yield
         self._progress(perf())
@@ -249,51 +249,19 @@ class Trainer:
         want = s.n % s.hp.sample_every == 0
         r = s.step(want)
         self._pending.append((s.n, r.smooth_loss))
+        self.recorder.step(r, s.hp.learning_rate)
         if want:
             self._sampled(r.n, r.smooth_loss, r.sample)
         if self._guard is not None and (d := self._guard.check(r)) is not None:
             self._diverged(d)
         self._emit_progress(0.0)
         if self._insight:
-            self._insight_snapshot()
-
-    # -- insight views (only while one is shown) -----------------------------------------
-
-    def _insight_snapshot(self) -> None:
-        """Post copies for the views; arm the capture of the next unclipped gradient."""
-        s = self.session
-        if s is None:
-            return
-        n = s.n
-        if self._val[1] < 0 or n - self._val[1] >= VAL_EVERY:
-            _, val = train_val_split(s.corpus.N, VAL_FRACTION)
-            length = min(val.stop - val.start, VAL_CHARS)
-            loss = evaluate_loss(s.params, s.corpus.data, val.start, length, s.hp.seq_length)
-            self._val = (loss if length > 1 else None, n, length)
-        report = None
-        if self._pre_clip is not None:
-            at, g = self._pre_clip
-            report = grad_health(g, s.hp.clip, s.adagrad.mem, s.hprev, s.hp.learning_rate)
-        else:
-            at = n
-        val_loss, val_at, val_chars = self._val
-        p = s.corpus.data[min(s.p, s.corpus.N - 1)]
-        self._emit(
-            events.InsightSnapshot(
-                n, s.smooth_loss, s.hp.seq_length, s.params.copy(), s.hprev[0].copy(), int(p),
-                s.hp.to_dict(), report, at, val_loss, val_at, val_chars,
-            )
-        )  # fmt: skip
-        s.grad_hook = self._capture_gradient
-
-    def _capture_gradient(self, s: Session) -> None:
-        """grad_hook: runs inside Session.step, before Adagrad clips the gradient."""
-        self._pre_clip = (s.n, s.grads.copy())
-        s.grad_hook = None
+            self._probe.snapshot(s)
 
     def _diverged(self, d: Divergence) -> None:
         """The guard rolled the session back: say so, and pause if that was its advice."""
         self._emit(events.Diverged(d.message(), d.rolled_back_to, d.new_lr, d.paused))
+        self.recorder.rolled_back(d.rolled_back_to)
         if d.new_lr != d.old_lr:
             self._emit(events.SettingsApplied({"learning_rate": d.new_lr}))
         if d.paused:
@@ -312,16 +280,16 @@ class Trainer:
         self._chars = 0
         self._t_last: float | None = None  # start of the current reporting interval
         self._t_yield = 0.0
-        self._pre_clip = None
-        self._val = (None, -1, 0)
+        self._probe.reset()
         self._emit(
             events.SessionStarted(
                 s.corpus.name, s.corpus.N, s.corpus.V, s.hp.to_dict(), s.n, s.smooth_loss,
                 corpus=s.corpus,
             )
         )  # fmt: skip
+        self.recorder.started(s)  # a resumed run posts its history (RunOpened)
         if self._insight:
-            self._insight_snapshot()
+            self._probe.snapshot(s)
         self._emit_progress(0.0)
 
     def _progress(self, now: float) -> None:
@@ -332,6 +300,7 @@ class Trainer:
         self._t_last = now
         self._chars = 0
         self._emit_progress(self._rate)
+        self.recorder.tick(self._elapsed, self._rate)  # flush; autosave when due
 
     def _emit_progress(self, rate: float) -> None:
         s = self.session
@@ -349,6 +318,7 @@ class Trainer:
     def _sampled(self, iteration: int, loss: float, text: str | None) -> None:
         sample = events.Sample(iteration, loss, self.session.hp.temperature, text or "")
         self._emit(events.SampleTaken(sample))
+        self.recorder.sample(sample)
 
     def _take_single_step(self) -> bool:
         with self._lock:
@@ -382,8 +352,7 @@ class Trainer:
                     if self.session is not None:
                         self.session.grad_hook = None
                         if arg:  # a view opened: give it something to show at once
-                            self._val = (None, -1, 0)
-                            self._insight_snapshot()
+                            self._probe.snapshot(self.session, fresh=True)
                 elif self.session is None:
                     raise CorpusError("no corpus loaded: choose one first")
                 elif kind == "sample":
@@ -417,11 +386,13 @@ class Trainer:
             s.hp = s.hp.with_(**rest)
         self._emit(events.SettingsApplied(dict(settings)))
 
-    def _apply_reset(self, hp: Hyperparams, corpus: Corpus | None) -> None:
-        if corpus is None:
+    def _apply_reset(self, hp: Hyperparams | None, corpus: Corpus | None, factory=None) -> None:
+        """A new session: Session(corpus, hp), or factory() (the start, Trainer.open)."""
+        if factory is None and corpus is None:
             if self.session is None:
                 raise CorpusError("no corpus loaded: choose one first")
             corpus = self.session.corpus
-        self.session = Session(corpus, hp)
+        self.recorder.finish(self.session)  # the run being discarded is saved first
+        self.session = factory() if factory is not None else Session(corpus, hp)
         self._failed = False
         self._started()
