@@ -209,7 +209,7 @@ async def test_insight_opens_updates_switches_tabs_and_closes(tmp_path):
         await until(pilot, lambda: app.insight.tracker.unit == "bits/char", what="units")
         assert "bits/char" in body(app, "loss") and body(app, "loss") != before
         expect = {
-            "surprisal": "expected:",
+            "surprisal": "expected ",
             "temperature": "argmax",
             "neurons": "inside quotes",
             "novelty": "copied",
@@ -220,10 +220,10 @@ async def test_insight_opens_updates_switches_tabs_and_closes(tmp_path):
             await until(pilot, lambda t=tab: screen.active == t, what=f"tab {tab}")
             await until(pilot, lambda t=tab: expect[t] in body(app, t), what=f"{tab} shown")
         await press(pilot, "2")
-        await until(pilot, lambda: "expected:" in body(app, "surprisal"), what="surprisal")
+        await until(pilot, lambda: "expected " in body(app, "surprisal"), what="surprisal")
         await press(pilot, "right", "right")
         await until(pilot, lambda: screen.cursor == 3, what="cursor moved")
-        await until(pilot, lambda: "position 3:" in body(app, "surprisal"), what="top-5")
+        await until(pilot, lambda: "#3 " in body(app, "surprisal"), what="top-5")
         await press(pilot, "escape")
         await until(pilot, lambda: not isinstance(app.screen, InsightScreen), what="closed")
         await until(pilot, lambda: not app.trainer._insight, what="trainer told")

@@ -338,7 +338,9 @@ class InsightScreen(Screen[None]):
             note = ""
             if t.best_val is not None:
                 note = f"best {fmt(convert(t.best_val[0], unit, T), unit)} at {t.best_val[1]:,}"
-            label = f"held-out ({snap.val_chars / 1000:.0f}k ch)" if snap.val_chars else "held-out"
+            chars = snap.val_chars
+            size = f"{chars / 1000:.0f}k" if chars >= 10_000 else f"{chars:,}"
+            label = f"held-out ({size} ch)" if chars else "held-out"
             rows.append((label, snap.val_loss, "$accent", note))
         if t.baselines:
             for name, level in t.baselines.items():
@@ -391,7 +393,7 @@ class InsightScreen(Screen[None]):
         if sample is None:
             val = held_out(corpus)
             ixs = corpus.data[val.start : val.start + PASSAGE]
-            label = "held-out text (start of the last 10 %)"
+            label = "held-out text"
         else:
             ixs = corpus.encode(sample[:PASSAGE]) if sample else corpus.data[:0]
             label = "latest sample"
@@ -413,21 +415,21 @@ class InsightScreen(Screen[None]):
             self._update("surprisal", "No sample yet: press p for the held-out text.")
             return
         self.cursor = min(self.cursor, len(chars) - 1)
-        legend: list[str | tuple[str, str]] = [("confident ", "$text-muted")]
+        legend: list[str | tuple[str, str]] = [(f"{label}, p of each char: ", "$text-muted")]
         for st, lab in zip(SURPRISE_STYLES, SURPRISE_LEGEND, strict=True):
             legend += [(f" {lab} ", st)]
-        legend += [(f" surprised   {label} (p: switch)\n", "$text-muted")]
+        legend += ["\n"]
         styles = [SURPRISE_STYLES[b] for b in buckets(probs)]
         styles[0] = "$text-muted"
         c = self.cursor
         guesses: list[str | tuple[str, str]] = [
-            f"\n\nposition {c}: {show_char(chars[c])} had p = {probs[c]:.3f}; expected: "
+            f"\n\n#{c} {show_char(chars[c])} p={probs[c]:.3f}  expected "
         ]
         for ix, p in zip(top[c], top_p[c], strict=True):
             if ix >= 0:
                 st = "bold $success" if vocab[ix] == chars[c] else "bold"
                 guesses += [(show_char(vocab[ix]), st), f" {p:.0%}  "]
-        guesses.append(("\n←/→ move the cursor; scored from a blank state", "$text-muted"))
+        guesses.append(("\n←/→ move · p: sample / held-out · from a blank state", "$text-muted"))
         body = Content.assemble(*legend, styled(chars, styles, c), *guesses)
         self._update("surprisal", body)
 
