@@ -68,10 +68,10 @@ def open_on(tab: str, text: str):
     return run_before
 
 
-@pytest.mark.parametrize(
-    "tab,text",
-    [("loss", "trigram"), ("surprisal", "expected "), ("neurons", "inside quotes")],
-)
-def test_insight_screen(snap_compare, tmp_path, tab, text):
+SHOWN = {"loss": "trigram", "surprisal": "expected ", "neurons": "inside quotes"}
+
+
+@pytest.mark.parametrize("tab", list(SHOWN))
+def test_insight_screen(snap_compare, tmp_path, tab):
     app = make_app(tmp_path)
-    assert snap_compare(app, terminal_size=(80, 24), run_before=open_on(tab, text))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_on(tab, SHOWN[tab]))
