@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import time
 from collections.abc import Sequence
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
@@ -49,6 +50,8 @@ PASSAGE = 360  # held-out characters coloured by surprisal / activation
 NEURON_CHARS = 2000  # held-out characters the units are ranked on
 TEMP_CHARS = 120  # characters sampled per temperature
 BAR = 24  # width of the loss bars
+HEAVY_TABS = ("surprisal", "neurons", "novelty")  # recomputed at most every HEAVY_S seconds
+HEAVY_S = 2.0
 FEATURES = {
     "in_quotes": "inside quotes",
     "bracket_depth": "bracket depth",
@@ -243,6 +246,10 @@ class InsightScreen(Screen[None]):
         tab = self.active
         if tab == "temperature" and not first and self._temps_shown:
             return  # refreshed on t only, so it can be read
+        now = time.monotonic()
+        if tab in HEAVY_TABS and now < self._heavy_next and not first:
+            return  # recomputed every HEAVY_S: the worker's time is the trainer's GIL
+        self._heavy_next = now + HEAVY_S
         self.refresh_tab()
 
     @property
@@ -250,6 +257,7 @@ class InsightScreen(Screen[None]):
         return self.query_one(TabbedContent).active.removeprefix("tab-") or "loss"
 
     _temps_shown = False
+    _heavy_next = 0.0
 
     @on(TabbedContent.TabActivated)
     def _tab_changed(self) -> None:
