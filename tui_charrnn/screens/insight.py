@@ -359,7 +359,7 @@ class InsightScreen(Screen[None]):
         top = max((r[1] for r in rows if r[1] is not None and r[1] == r[1]), default=1.0)
         parts: list[str | tuple[str, str]] = [
             (f"Loss in {unit}", "bold"),
-            f"  (u: units)   iteration {snap.iteration:,}\n" if snap else "\n",
+            f"  u: units · 1-6: tabs   iteration {snap.iteration:,}\n" if snap else "\n",
         ]
         for label, value, style, note in rows:
             shown = fmt(None if value is None else convert(value, unit, T), unit)
