@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 import reference
 
+from tui_charrnn.checkpoint import load_checkpoint
 from tui_charrnn.cli import main
-from tui_charrnn.storage import RunFolder, load_checkpoint
+from tui_charrnn.storage import RunFolder
 
 WORDS = "the fox and crow sat on a branch; said: why? Moral - look twice!\nA cat ran"
 

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
+from tui_charrnn.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from tui_charrnn.corpus import Corpus
 from tui_charrnn.guard import DivergenceGuard
 from tui_charrnn.hparams import Hyperparams
 from tui_charrnn.session import Session
-from tui_charrnn.storage import CheckpointError, load_checkpoint, save_checkpoint
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # overflow is the point
 

@@ -8,18 +8,18 @@ import zipfile
 import numpy as np
 import pytest
 
-from tui_charrnn import storage
-from tui_charrnn.corpus import Corpus
-from tui_charrnn.events import Sample
-from tui_charrnn.hparams import Hyperparams
-from tui_charrnn.session import Session
-from tui_charrnn.storage import (
+from tui_charrnn import checkpoint, storage
+from tui_charrnn.checkpoint import (
     CheckpointError,
-    RunFolder,
     load_checkpoint,
     save_checkpoint,
     session_from_checkpoint,
 )
+from tui_charrnn.corpus import Corpus
+from tui_charrnn.events import Sample
+from tui_charrnn.hparams import Hyperparams
+from tui_charrnn.session import Session
+from tui_charrnn.storage import RunFolder
 
 TEXT = "the quick brown fox jumps over the lazy dog. " * 40
 
@@ -146,7 +146,7 @@ def test_unwritable_folder(tmp_path, monkeypatch):
     def denied(*a, **k):
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(storage.tempfile, "mkstemp", denied)
+    monkeypatch.setattr(checkpoint.tempfile, "mkstemp", denied)
     with pytest.raises(CheckpointError, match=r"c\.npz: cannot write checkpoint: Permission"):
         save_checkpoint(tmp_path / "c.npz", s)
 

@@ -138,8 +138,8 @@ def _error(message: str, code: int = 2) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from .checkpoint import CheckpointError
     from .corpus import CorpusError
-    from .storage import CheckpointError
 
     try:
         if args.list_corpora:
@@ -198,15 +198,11 @@ def list_corpora() -> int:
 
 def make_session(args: argparse.Namespace):
     """The Session to train: fresh from the corpus, or continued from --resume."""
+    from .checkpoint import session_from_checkpoint
     from .corpus import CorpusError, load
     from .hparams import Hyperparams
     from .session import Session
-    from .storage import (
-        corpus_warning,
-        load_latest_checkpoint,
-        run_folder_of,
-        session_from_checkpoint,
-    )
+    from .storage import corpus_warning, load_latest_checkpoint, run_folder_of
 
     overrides = args.hp_overrides
     args.resume_warnings, args.resumed_from = [], None
@@ -264,9 +260,10 @@ def headless(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.text import Text
 
+    from .checkpoint import CheckpointError
     from .events import Sample
     from .guard import DivergenceGuard
-    from .storage import CheckpointError, RunFolder, run_folder_of
+    from .storage import RunFolder, run_folder_of
 
     console = Console()
 

@@ -25,8 +25,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import events
+from .checkpoint import Checkpoint, CheckpointError
 from .session import Session, StepResult
-from .storage import DEFAULT_KEEP, Checkpoint, CheckpointError, RunFolder, run_folder_of
+from .storage import DEFAULT_KEEP, RunFolder, run_folder_of
 
 METRICS_EVERY = 10  # iterations between rows of metrics.csv (as headless)
 FLUSH_S = 2.0  # samples and metrics reach the disk at least this often

@@ -45,7 +45,8 @@ def _fill(session, n: int) -> None:
 
 
 def _saver(path: Path, mode: str):
-    from tui_charrnn.storage import RunFolder, save_checkpoint
+    from tui_charrnn.checkpoint import save_checkpoint
+    from tui_charrnn.storage import RunFolder
 
     if mode == "run":
         folder = RunFolder(path, keep=3)
@@ -84,7 +85,8 @@ def worker(path: Path, mode: str) -> None:
 
 
 def load_newest(path: Path, mode: str):
-    from tui_charrnn.storage import RunFolder, load_checkpoint
+    from tui_charrnn.checkpoint import load_checkpoint
+    from tui_charrnn.storage import RunFolder
 
     if mode == "run":
         folder = RunFolder(path)

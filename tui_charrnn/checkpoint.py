@@ -1,0 +1,302 @@
+"""The checkpoint file: one .npz, written atomically, read back with every shape checked.
+
+No UI library here. A checkpoint holds the seed's five arrays under the seed's names and
+shapes (biases as (H, 1) columns), the Adagrad memories, the hidden state, the vocabulary
+in index order and the loop state, so a run continues bit for bit. A file holding only
+the five arrays and `chars` (what the original script can save) loads too.
+
+Writes are atomic: a temporary file in the same folder is written, flushed and fsynced,
+then renamed over the target, so a crash mid-write leaves the previous file intact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from .corpus import Corpus
+from .hparams import Hyperparams
+from .model import DTYPES, PARAM_NAMES, Params, param_shapes
+from .session import Session
+
+FORMAT_VERSION = 1
+MEM_NAMES = tuple("m" + name for name in PARAM_NAMES)
+
+
+class CheckpointError(Exception):
+    """A checkpoint or run file that cannot be written or read; one line naming the file."""
+
+
+def os_error_reason(e: BaseException) -> str:
+    if isinstance(e, OSError) and e.strerror:
+        return e.strerror
+    return str(e).splitlines()[0] if str(e) else type(e).__name__
+
+
+def fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, write, what: str = "file") -> None:
+    """Call write(fileobj) on a temp file next to path, fsync, rename over path."""
+    path = Path(path)
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        tmp = None
+        fsync_dir(path.parent)
+    except Exception as e:
+        raise CheckpointError(f"{path}: cannot write {what}: {os_error_reason(e)}") from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def checkpoint_arrays(session: Session) -> dict[str, np.ndarray]:
+    """Everything a checkpoint stores, as named numpy arrays."""
+    out: dict[str, np.ndarray] = {}
+    for prefix, P in (("", session.params), ("m", session.adagrad.mem)):
+        for name, arr in P.arrays().items():
+            out[prefix + name] = arr.reshape(-1, 1) if name in ("bh", "by") else arr
+    out["hprev"] = np.asarray(session.hprev)
+    out["chars"] = np.array(session.corpus.chars, dtype=str)
+    out["n"] = np.array(session.n, dtype=np.int64)
+    out["p"] = np.array(session.p, dtype=np.int64)
+    out["smooth_loss"] = np.array(session.smooth_loss, dtype=np.float64)
+    out["hparams"] = np.array(json.dumps(session.hp.to_dict()))
+    out["rng"] = np.array(json.dumps(session.rng.bit_generator.state))
+    out["format"] = np.array(FORMAT_VERSION, dtype=np.int64)
+    return out
+
+
+def diverged_part(session: Session) -> str | None:
+    """Which part of the session holds NaN or infinite values, if any."""
+    if not np.isfinite(session.params.flat).all():
+        return "parameters"
+    if not np.isfinite(session.adagrad.mem.flat).all():
+        return "Adagrad memory"
+    if not np.isfinite(session.hprev).all():
+        return "hidden state"
+    if not np.isfinite(session.smooth_loss):
+        return "smooth loss"
+    return None
+
+
+def save_checkpoint(path: Path, session: Session) -> None:
+    """Write the session atomically; a diverged (non-finite) state is refused and the
+    previous file stays."""
+    bad = diverged_part(session)
+    if bad is not None:
+        raise CheckpointError(
+            f"{path}: not saved: NaN or infinite values in the {bad} (training diverged)"
+        )
+    arrays = checkpoint_arrays(session)
+    atomic_write(Path(path), lambda f: np.savez(f, **arrays), "checkpoint")
+
+
+@dataclass
+class Checkpoint:
+    arrays: dict[str, np.ndarray]  # Wxh, Whh, Why, bh, by as stored (biases (H,) or (H, 1))
+    mem: dict[str, np.ndarray] | None  # the same names, Adagrad memories
+    hprev: np.ndarray | None  # (B, H)
+    chars: list[str]
+    n: int = 0
+    p: int = 0
+    smooth_loss: float | None = None
+    hp: Hyperparams | None = None
+    rng_state: dict | None = None
+    path: Path | None = None
+
+    @property
+    def H(self) -> int:
+        return int(self.arrays["Wxh"].shape[0])
+
+    @property
+    def V(self) -> int:
+        return int(self.arrays["Wxh"].shape[1])
+
+
+def _read_npz(path: Path) -> dict[str, np.ndarray]:
+    if not path.exists():
+        raise CheckpointError(f"{path}: no such file")
+    if path.is_dir():
+        raise CheckpointError(f"{path}: is a directory, not a checkpoint file")
+    if not zipfile.is_zipfile(path):
+        raise CheckpointError(f"{path}: not a checkpoint (.npz) file, or it is truncated")
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    except ValueError as e:
+        if "pickle" in str(e):
+            raise CheckpointError(f"{path}: holds Python objects (pickles); refused") from None
+        raise CheckpointError(f"{path}: corrupt checkpoint: {os_error_reason(e)}") from None
+    except Exception as e:  # BadZipFile, zlib.error, EOFError, OSError...
+        raise CheckpointError(
+            f"{path}: corrupt or truncated checkpoint: {os_error_reason(e)}"
+        ) from None
+
+
+def _check_float(path, name, arr, shapes) -> np.ndarray:
+    if arr.shape not in shapes:
+        want = " or ".join(str(s) for s in shapes)
+        raise CheckpointError(f"{path}: {name} has shape {arr.shape}, expected {want}")
+    if arr.dtype.kind != "f":
+        raise CheckpointError(f"{path}: {name} has dtype {arr.dtype}, expected floating point")
+    if not np.isfinite(arr).all():
+        raise CheckpointError(f"{path}: {name} contains NaN or infinite values")
+    return arr
+
+
+def _scalar(path, data, key, kind, default):
+    if key not in data:
+        return default
+    arr = data[key]
+    try:
+        if arr.shape != ():
+            raise ValueError
+        value = kind(arr.item())
+    except (ValueError, TypeError):
+        raise CheckpointError(f"{path}: {key} is not a single {kind.__name__}") from None
+    return value
+
+
+def _json(path, data, key):
+    if key not in data:
+        return None
+    try:
+        return json.loads(str(data[key].item()))
+    except (ValueError, TypeError):
+        raise CheckpointError(f"{path}: {key} is not valid JSON") from None
+
+
+def _chars(path, arr: np.ndarray) -> list[str]:
+    if arr.dtype.kind != "U":
+        raise CheckpointError(f"{path}: chars must be an array of strings, not {arr.dtype}")
+    chars = list(str(arr.item())) if arr.ndim == 0 else [str(c) for c in arr.reshape(-1)]
+    if any(len(c) != 1 for c in chars) or len(set(chars)) != len(chars):
+        raise CheckpointError(f"{path}: chars must be distinct single characters")
+    return chars
+
+
+def load_checkpoint(path) -> Checkpoint:
+    path = Path(path).expanduser()
+    data = _read_npz(path)
+    missing = [k for k in (*PARAM_NAMES, "chars") if k not in data]
+    if missing:
+        raise CheckpointError(f"{path}: not a char-rnn checkpoint, missing {', '.join(missing)}")
+    fmt = _scalar(path, data, "format", int, FORMAT_VERSION)
+    if fmt > FORMAT_VERSION:
+        raise CheckpointError(f"{path}: format {fmt} is newer than this program ({__version__})")
+    Wxh = data["Wxh"]
+    if Wxh.ndim != 2 or 0 in Wxh.shape:
+        raise CheckpointError(f"{path}: Wxh has shape {Wxh.shape}, expected (hidden, vocab)")
+    H, V = Wxh.shape
+    shapes = {k: [s] for k, s in param_shapes(V, H).items()}
+    shapes["bh"].append((H, 1))
+    shapes["by"].append((V, 1))
+    arrays = {k: _check_float(path, k, data[k], shapes[k]) for k in PARAM_NAMES}
+    chars = _chars(path, data["chars"])
+    if len(chars) != V:
+        raise CheckpointError(f"{path}: chars has {len(chars)} characters, Wxh has {V} columns")
+    mem = None
+    present = [k for k in MEM_NAMES if k in data]
+    if present:
+        if len(present) != len(MEM_NAMES):
+            lost = sorted(set(MEM_NAMES) - set(present))
+            raise CheckpointError(f"{path}: incomplete Adagrad memory, missing {', '.join(lost)}")
+        mem = {k[1:]: _check_float(path, k, data[k], shapes[k[1:]]) for k in MEM_NAMES}
+    hprev = None
+    if "hprev" in data:
+        h = data["hprev"]
+        if h.shape in ((H,), (H, 1)):
+            h = h.reshape(1, H)
+        hprev = _check_float(path, "hprev", h, [(h.shape[0] if h.ndim == 2 else 1, H)])
+        if hprev.shape[0] < 1:
+            raise CheckpointError(f"{path}: hprev is empty")
+    n = _scalar(path, data, "n", int, 0)
+    p = _scalar(path, data, "p", int, 0)
+    if n < 0 or p < 0:
+        raise CheckpointError(f"{path}: n and p must not be negative")
+    smooth = _scalar(path, data, "smooth_loss", float, None)
+    if smooth is not None and not np.isfinite(smooth):
+        raise CheckpointError(f"{path}: smooth_loss is not finite")
+    hp = None
+    raw_hp = _json(path, data, "hparams")
+    if raw_hp is not None:
+        try:
+            hp = Hyperparams.from_dict(dict(raw_hp))
+        except (ValueError, TypeError) as e:
+            raise CheckpointError(f"{path}: bad hyperparameters: {os_error_reason(e)}") from None
+    rng_state = _json(path, data, "rng")
+    if rng_state is not None and not isinstance(rng_state, dict):
+        raise CheckpointError(f"{path}: rng is not a generator state")
+    return Checkpoint(arrays, mem, hprev, chars, n, p, smooth, hp, rng_state, path)
+
+
+def session_from_checkpoint(
+    ckpt: Checkpoint, corpus: Corpus, hp_overrides: dict[str, Any] | None = None
+) -> Session:
+    """A Session that continues the checkpoint on `corpus` (loaded with chars=ckpt.chars)."""
+    where = ckpt.path or "checkpoint"
+    if list(corpus.chars) != list(ckpt.chars):
+        extra = sorted(set(corpus.chars) - set(ckpt.chars))
+        if extra:
+            shown = ", ".join(repr(c) for c in extra[:10])
+            raise CheckpointError(
+                f"{where}: the corpus {corpus.name} has characters not in the checkpoint's"
+                f" vocabulary: {shown}"
+            )
+        raise CheckpointError(
+            f"{where}: the corpus {corpus.name} was not loaded with the checkpoint's vocabulary"
+        )
+    params = Params.from_arrays(ckpt.arrays)
+    if params.dtype.name not in DTYPES:
+        params = params.astype(np.float64)
+    overrides = dict(hp_overrides or {})
+    if "hidden_size" in overrides and int(overrides["hidden_size"]) != params.H:
+        raise CheckpointError(
+            f"{where}: the checkpoint has hidden size {params.H}, not {overrides['hidden_size']}"
+        )
+    hp = ckpt.hp or Hyperparams()
+    try:
+        hp = hp.with_(hidden_size=params.H, dtype=params.dtype.name)
+        hp = hp.with_(**overrides)
+    except ValueError as e:
+        raise CheckpointError(f"{where}: {os_error_reason(e)}") from None
+    mem = Params.from_arrays(ckpt.mem, dtype=params.dtype) if ckpt.mem is not None else None
+    hprev, p = ckpt.hprev, ckpt.p
+    if hprev is not None and hprev.shape[0] != hp.batch_size:
+        hprev, p = None, 0  # a different batch size: streams restart at their segment starts
+    if ckpt.rng_state is not None:
+        rng = np.random.default_rng()
+        try:
+            rng.bit_generator.state = ckpt.rng_state
+        except (ValueError, TypeError, KeyError) as e:
+            raise CheckpointError(f"{where}: cannot restore the random state: {e}") from None
+    else:
+        rng = np.random.default_rng(hp.seed)
+    return Session(corpus, hp, params, mem, hprev, ckpt.n, p, ckpt.smooth_loss, rng)
