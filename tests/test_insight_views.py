@@ -17,7 +17,8 @@ from tui_charrnn.app import CharRNNApp
 from tui_charrnn.corpus import Corpus
 from tui_charrnn.hparams import Hyperparams
 from tui_charrnn.insight.tracker import UNITS, Tracker, convert, fmt
-from tui_charrnn.screens.insight import TABS, InsightScreen, act_level, styled
+from tui_charrnn.screens.insight import TABS, InsightScreen
+from tui_charrnn.screens.insight_text import act_level, styled
 from tui_charrnn.session import Session
 from tui_charrnn.trainer import Trainer
 

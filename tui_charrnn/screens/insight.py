@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import math
 import time
-from collections.abc import Sequence
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
@@ -40,6 +39,15 @@ from ..insight.surprisal import buckets, surprisal
 from ..insight.temperature import TEMPERATURES, side_by_side
 from ..insight.tracker import BASELINE_NAMES, Tracker, convert, fmt
 from ..trainer import VAL_FRACTION
+from .insight_text import (
+    ACT_STYLES,
+    COPIED_STYLE,
+    SURPRISE_LEGEND,
+    SURPRISE_STYLES,
+    act_level,
+    show_char,
+    styled,
+)
 
 if TYPE_CHECKING:
     from ..app import CharRNNApp
@@ -58,47 +66,7 @@ FEATURES = {
     "line_position": "position in line",
     "after_newline": "after a newline",
 }
-# surprisal buckets 0 (confident) .. 4 (surprised)
-SURPRISE_STYLES = ("$success", "$foreground", "$warning", "$error", "bold $text on $error")
-SURPRISE_LEGEND = ("p≥.5", "≥.2", "≥.05", "≥.01", "<.01")
-# activation -1 .. +1 in five levels
-ACT_STYLES = (
-    "bold $text on $primary",
-    "$primary",
-    "$text-muted",
-    "$warning",
-    "bold $text on $warning-darken-2",
-)
-COPIED_STYLE = "bold $text on $accent-darken-2"
 TABS = ("loss", "surprisal", "temperature", "neurons", "novelty", "health")
-
-
-def visible(ch: str) -> str:
-    """A character as it is drawn inside coloured text (newline and tab made visible)."""
-    return {"\n": "↵\n", "\t": "→", "\r": "␍"}.get(ch, ch)
-
-
-def show_char(ch: str) -> str:
-    return repr(ch) if ch in "\n\t\r " else f"'{ch}'"
-
-
-def styled(chars: Sequence[str], styles: Sequence[str], cursor: int | None = None) -> Content:
-    """Characters each with its style (runs of one style merged); the cursor reversed."""
-    parts: list[tuple[str, str]] = []
-    for i, (ch, st) in enumerate(zip(chars, styles, strict=True)):
-        if i == cursor:
-            st = f"{st} reverse"
-        text = visible(ch)
-        if parts and parts[-1][1] == st:
-            parts[-1] = (parts[-1][0] + text, st)
-        else:
-            parts.append((text, st))
-    return Content.assemble(*parts)
-
-
-def act_level(a: np.ndarray) -> np.ndarray:
-    """Activation (-1..1) to 0..4: <-.6, <-.2, |a|<=.2, >.2, >.6."""
-    return np.searchsorted(np.array([-0.6, -0.2, 0.2, 0.6]), a, side="right")
 
 
 def held_out(corpus: Corpus) -> slice:
