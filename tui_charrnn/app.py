@@ -7,6 +7,7 @@ UI only talks to it through the Trainer's control methods.
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -24,14 +25,16 @@ from textual.widgets import Footer, Input
 from . import events
 from .hparams import Hyperparams
 from .messages import CorpusLoaded, SettingEntered, TrainerEvent
+from .recorder import Recorder
 from .screens.insight import InsightController
 from .session import Session
-from .storage import CheckpointError, RunFolder
+from .storage import DEFAULT_KEEP, CheckpointError, load_latest_checkpoint
 from .trainer import Trainer
 from .widgets.corpus_pane import CorpusPane
 from .widgets.dialogs import ConfirmScreen, HelpScreen
 from .widgets.hparams_pane import HyperparamPane
 from .widgets.loss_pane import LossPane
+from .widgets.runs_browser import RunKeeper
 from .widgets.samples_pane import SamplePane
 from .widgets.status import StatusBar
 from .widgets.tips_pane import TipsPane
@@ -60,6 +63,7 @@ class CharRNNApp(App[int]):
         Binding("r", "reset", "Reset", tooltip="New run with the settings in the fields"),
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
+        Binding("o", "open_run", "Runs", tooltip="Open a saved run"),
         Binding("escape", "leave_field", "Leave field", show=False),
     ]
     state: reactive[str] = reactive("starting")
@@ -73,6 +77,8 @@ class CharRNNApp(App[int]):
         *,
         start_paused: bool = False,
         deterministic: bool = False,
+        autosave_s: float = 300.0,
+        keep: int = DEFAULT_KEEP,
     ) -> None:
         super().__init__()
         self.hp = hp  # the settings in force in the trainer (from its events)
@@ -84,10 +90,15 @@ class CharRNNApp(App[int]):
         self._ticks = 0
         self.sample_asked = False  # g was pressed: flush the sample when it arrives
         self._inbox: deque[object] = deque()  # events from the trainer thread
-        self.run_folder: RunFolder | None = None
         self.run_started: events.SessionStarted | None = None  # the run being trained
+        # run folder: autosave every autosave_s (0: on quit only), last `keep` checkpoints
+        self.recorder = Recorder(runs_dir, self._from_trainer, autosave_s=autosave_s, keep=keep)
+        self.runs = RunKeeper(self, self.recorder)  # c, s, o keys; resumed history; signals
         self.trainer = Trainer(
-            session_factory=session_factory, on_event=self._from_trainer, start_paused=start_paused
+            session_factory=session_factory,
+            on_event=self._from_trainer,
+            start_paused=start_paused,
+            recorder=self.recorder,
         )
         self.insight = InsightController(self)  # the insight views (i) and their bookkeeping
 
@@ -113,6 +124,7 @@ class CharRNNApp(App[int]):
         self.status_bar.corpus_name = self.corpus_name
         self._train()
         self.set_interval(REDRAW_S, self._redraw)
+        self.runs.install_signals()
 
     def _redraw(self) -> None:
         """Draw what arrived since the last redraw.
@@ -185,6 +197,7 @@ class CharRNNApp(App[int]):
 
     def _handle(self, e: object) -> None:
         self.insight.handle(e)
+        self.runs.handle(e)
         status = self.status_bar
         if isinstance(e, events.Progress):
             self.iteration = e.iteration
@@ -202,11 +215,6 @@ class CharRNNApp(App[int]):
             self.hp_pane.applied(e.settings, self.iteration)
         elif isinstance(e, events.SessionStarted):
             self._started(e)
-        elif isinstance(e, events.CheckpointSaved):
-            if e.error:
-                self.notify(f"Checkpoint not saved: {e.error}", severity="error", timeout=8)
-            else:
-                self.notify(f"Checkpoint (iter {e.iteration:,}) saved to {e.path}")
         elif isinstance(e, events.Diverged):
             self.notify(e.message, title="Training diverged", severity="warning", timeout=10)
         elif isinstance(e, events.TrainerError):
@@ -220,7 +228,6 @@ class CharRNNApp(App[int]):
         self.hp = Hyperparams.from_dict(e.hp)
         self.corpus_name = e.corpus_name
         self.iteration = e.iteration
-        self.run_folder = None  # a new run gets a new folder on its first save
         self.status_bar.corpus_name = e.corpus_name
         self.corpus_pane.set_current(e.corpus_name, e.N, e.V)
         self.hp_pane.started(self.hp)
@@ -311,50 +318,30 @@ class CharRNNApp(App[int]):
         self.trainer.reset(hp)
         self.notify("New run with the current settings")
 
-    def _folder(self) -> RunFolder:
-        if self.run_folder is None:
-            self.run_folder = RunFolder.create(self.runs_dir, self.corpus_name)
-        return self.run_folder
-
     def action_checkpoint(self) -> None:
-        try:
-            folder = self._folder()
-        except (CheckpointError, OSError) as e:
-            self.notify(f"Checkpoint not saved: {e}", severity="error", timeout=8)
-            return
-
-        def save(session: Session) -> Path:  # runs in the trainer thread, between steps
-            c = session.corpus
-            folder.write_settings(session.hp, c.name, c.path, c.sha256)
-            return folder.save_checkpoint(session)
-
-        self.trainer.save_checkpoint(save)
+        self.runs.checkpoint()
 
     def action_save_samples(self) -> None:
-        samples = list(self.sample_pane.samples)
-        self._write_samples(samples, self.hp, self.corpus_name)
+        self.runs.save_samples()
 
-    @work(thread=True, exit_on_error=False, group="save")
-    def _write_samples(self, samples: list, hp: Hyperparams, corpus_name: str) -> None:
-        try:
-            path = self._folder().write_samples(samples, hp, corpus_name)
-        except (CheckpointError, OSError) as e:
-            self.call_from_thread(
-                self.notify, f"Samples not saved: {e}", severity="error", timeout=8
-            )
-        else:
-            self.call_from_thread(self.notify, f"{len(samples)} samples saved to {path}")
+    def action_open_run(self) -> None:
+        self.runs.browse()
 
-    async def action_quit(self) -> None:
+    async def action_help_quit(self) -> None:
+        await self.action_quit()  # Ctrl-C (outside a field): save and quit
+
+    async def action_quit(self, code: int = 0) -> None:
+        """Stop the trainer, which saves the run (Recorder.finish) on its way out."""
         self.trainer.stop()
         for _ in range(40):  # the loop checks its stop flag between iterations
             if self.trainer.stopped.is_set():
                 break
             await asyncio.sleep(0.02)
-        self.exit(0)
+        self.exit(code)
 
     def on_unmount(self) -> None:
         self.trainer.stop()
+        self.runs.remove_signals()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -366,6 +353,7 @@ class CharRNNApp(App[int]):
             ("Save samples", "s: every sample of the run", self.action_save_samples),
             ("Save checkpoint", "c", self.action_checkpoint),
             ("Reset run", "r: with the settings in the fields", self.action_reset),
+            ("Open a saved run", "o: the runs browser", self.action_open_run),
             ("Help", "? / F1", self.action_help),
         ):
             yield SystemCommand(title, help_, action)
@@ -381,10 +369,28 @@ def run_app(args) -> int:
         from . import catalog
 
         args.corpus_name, args.corpus_path = catalog.resolve(args.corpus)
+    if getattr(args, "resume", None):  # a bad checkpoint: one line, before the UI starts
+        try:
+            load_latest_checkpoint(args.resume)
+        except CheckpointError as e:
+            print(f"charrnn-tui: error: {e}", file=sys.stderr)
+            return 2
+
+    def factory() -> Session:  # in the trainer thread
+        session = make_session(args)
+        app.recorder.resumed(args.resumed_from, args.resume_warnings)
+        return session
+
     hp = Hyperparams().with_(**args.hp_overrides)
     app = CharRNNApp(
-        lambda: make_session(args), hp, args.corpus_name, Path(getattr(args, "runs_dir", "runs"))
+        factory,
+        hp,
+        args.corpus_name,
+        Path(getattr(args, "runs_dir", "runs")),
+        autosave_s=getattr(args, "autosave", 300.0),
+        keep=getattr(args, "keep", DEFAULT_KEEP),
     )
     code = app.run()
     app.trainer.stop()
+    app.trainer.stopped.wait(10)  # the final save finishes before the process ends
     return code or 0

@@ -41,7 +41,8 @@ those steps and nudges every weight with [b]Adagrad[/].
   [b]g[/]         sample now
   [b]s[/]         save every sample of the run into the run folder
   [b]c[/]         save a checkpoint into the run folder
-  [b]r[/]         reset: a new run with the settings in the fields
+  [b]r[/]         reset: a new run with the settings in the fields (the old one is saved)
+  [b]o[/]         runs: open a saved run (the current one is saved first)
   [b]tab[/]       move between fields; Enter applies a live setting
   [b]ctrl+p[/]    command palette (all of the above, searchable)
   [b]? / F1[/]    this help (escape closes it)
@@ -68,7 +69,23 @@ def unwrap(text: str) -> str:
 HELP = unwrap(HELP_SOURCE)
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class Dialog(ModalScreen):
+    """A modal screen closed once: Screen.dismiss pops whatever screen is on top, so a
+    second key (escape escape, typed fast) before the first pop lands would pop the
+    screen under the dialog too."""
+
+    _answered = False  # (not _closing: MessagePump uses that name)
+
+    def close(self, result: object = None) -> None:
+        if not self._answered and self.app.screen is self:
+            self._answered = True
+            self.dismiss(result)
+
+    def action_close(self) -> None:
+        self.close(None)
+
+
+class ConfirmScreen(Dialog):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes"),
         Binding("n,escape", "answer(False)", "No"),
@@ -90,16 +107,14 @@ class ConfirmScreen(ModalScreen[bool]):
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
+        self.close(event.button.id == "yes")
 
     def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
+        self.close(yes)
 
 
-class HelpScreen(ModalScreen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark,f1", "app.pop_screen", "Close")
-    ]
+class HelpScreen(Dialog):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark,f1", "close", "Close")]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):

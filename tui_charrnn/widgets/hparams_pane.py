@@ -20,7 +20,10 @@ from ..messages import SettingEntered
 
 
 def _text(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    if not isinstance(value, float):
+        return str(value)
+    short = f"{value:g}"
+    return short if float(short) == value else repr(value)  # e.g. a halved rate, exactly
 
 
 class HyperparamPane(Vertical):
@@ -113,6 +116,9 @@ class HyperparamPane(Vertical):
         for name in settings:
             self._sent.pop(name, None)
         for name in settings:
+            field = self._input(name)
+            if not field.has_focus:  # e.g. the rate the divergence guard halved
+                field.value = _text(settings[name])
             self.check(name)
             self.query_one(f"#mark-{name}", Label).update("✓")
         shown = ", ".join(f"{k} = {_text(v)}" for k, v in settings.items())

@@ -47,13 +47,21 @@ class LossPane(Vertical):
     def on_mount(self) -> None:
         self.border_title = "Loss"
 
-    def restart(self, iteration: int, smooth_loss: float, seq_length: int, V: int) -> None:
-        """A new run: forget the old curve."""
+    def restart(
+        self, iteration: int, smooth_loss: float, seq_length: int, V: int, history=()
+    ) -> None:
+        """A new run: forget the old curve. A resumed one draws its saved history first:
+        (iteration, smooth loss) pairs, oldest first, the iteration as the seed numbers it."""
         self.points.clear()
         self.stride = 1
-        self._next_point = iteration
+        self._next_point = history[0][0] + 1 if history else iteration
         self.best, self.best_iteration = math.inf, iteration
         self.vocab = V
+        if history:  # plotted after the iteration was trained, as live points are
+            losses = tuple((n + 1, loss) for n, loss in history)
+            self.add(Progress(losses[-1][0], losses[-1][1], losses, 0, 0, seq_length))
+            at, best = min(losses, key=lambda t: t[1])
+            self.best, self.best_iteration = best / seq_length, at
         self.add(Progress(iteration, smooth_loss, ((iteration, smooth_loss),), 0, 0, seq_length))
         self.redraw()
 
@@ -62,7 +70,7 @@ class LossPane(Vertical):
         T = p.seq_length
         points = self.points
         for iteration, loss in p.losses:
-            if iteration >= self._next_point:
+            if iteration >= self._next_point and math.isfinite(loss):  # NaN: a divergence
                 if len(points) == WINDOW and self.stride < MAX_STRIDE:
                     points = self.points = deque(list(points)[1::2], maxlen=WINDOW)
                     self.stride *= 2

@@ -1,0 +1,197 @@
+"""Runs browser (o): the run folders under --runs-dir, newest first; Enter opens one."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widgets import DataTable, Label
+
+from .. import events
+from ..recorder import Recorder, opener
+from ..storage import CheckpointError, RunInfo, list_runs
+from .dialogs import ConfirmScreen, Dialog
+
+if TYPE_CHECKING:
+    from ..app import CharRNNApp
+
+
+def describe(run: RunInfo) -> tuple[str, str, str, str, str]:
+    best = f"{run.best_loss:.2f}" if run.best_loss is not None else "-"
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(run.modified)) if run.modified else "-"
+    return (run.corpus, f"{run.iteration:,}", best, when, run.path.name)
+
+
+class RunsBrowser(Dialog):
+    """Closed with the chosen RunInfo, or None (escape)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,o", "close", "Close")]
+
+    def __init__(self, runs_dir: Path, current: Path | None = None) -> None:
+        super().__init__()
+        self.runs_dir = Path(runs_dir)
+        self.current = current  # the run being trained (marked in the list)
+        self.runs: list[RunInfo] = []
+        self.loaded = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="runs"):
+            yield Label(f"Runs in {self.runs_dir}", id="runs-title")
+            table = DataTable(id="runs-table", cursor_type="row", zebra_stripes=True)
+            table.add_columns("corpus", "iteration", "best loss", "saved", "folder")
+            yield table
+            yield Label("Reading the run folders...", id="runs-hint")
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+        self._load()
+
+    @work(thread=True, exit_on_error=False)
+    def _load(self) -> None:
+        runs = list_runs(self.runs_dir)  # reads every folder: off the UI thread
+        self.app.call_from_thread(self._show, runs)
+
+    def _show(self, runs: list[RunInfo]) -> None:
+        self.runs, self.loaded = runs, True
+        table = self.query_one(DataTable)
+        for i, run in enumerate(runs):
+            row = describe(run)
+            if self.current is not None and run.path.resolve() == self.current.resolve():
+                row = (f"{row[0]} (current)", *row[1:])
+            table.add_row(*row, key=str(i))
+        hint = self.query_one("#runs-hint", Label)
+        if runs:
+            hint.update("Enter opens the run (the current one is saved first) · escape closes")
+        else:
+            hint.update(f"No saved runs in {self.runs_dir} yet · escape closes")
+
+    @on(DataTable.RowSelected)
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if self.runs and 0 <= table.cursor_row < len(self.runs):
+            self.close(self.runs[table.cursor_row])
+
+
+class RunKeeper:
+    """The app's side of run folders: checkpoint (c) and samples (s) keys, autosave and
+    resume notifications, a resumed run's history on screen, the runs browser (o), and
+    SIGTERM/SIGINT (save, then quit). The files are written by the Recorder, in the
+    trainer thread."""
+
+    def __init__(self, app: CharRNNApp, recorder: Recorder) -> None:
+        self.app = app
+        self.recorder = recorder
+        self._signals: list[int] = []
+
+    # -- trainer events ----------------------------------------------------------------
+
+    def handle(self, e: object) -> None:
+        app = self.app
+        if isinstance(e, events.RunOpened):
+            self._opened(e)
+        elif isinstance(e, events.CheckpointSaved):
+            if e.error:
+                app.notify(f"Checkpoint not saved: {e.error}", severity="error", timeout=8)
+            elif e.auto:
+                app.notify(f"Autosaved at iteration {e.iteration:,}", timeout=3)
+            else:
+                app.notify(f"Checkpoint (iter {e.iteration:,}) saved to {e.path}")
+        elif isinstance(e, events.RecordFailed):
+            app.notify(f"Samples/metrics not saved: {e.message}", severity="error", timeout=8)
+
+    def _opened(self, e: events.RunOpened) -> None:
+        """A resumed run: its loss curve and samples as they were, and what was odd."""
+        app = self.app
+        started = app.run_started
+        if started is not None:
+            history = [(m.iteration, m.smooth_loss) for m in e.metrics]
+            app.loss_pane.restart(
+                started.iteration, started.smooth_loss, app.hp.seq_length, started.V, history
+            )
+        app.sample_pane.clear()
+        for sample in e.samples:
+            app.sample_pane.add(sample)
+        app.sample_pane.flush()
+        for warning in e.warnings:
+            app.notify(warning, title="Resumed with a warning", severity="warning", timeout=12)
+        app.notify(f"Resumed {e.source} at iteration {e.iteration:,}", timeout=5)
+
+    # -- keys ----------------------------------------------------------------------------
+
+    def checkpoint(self) -> None:
+        self.app.trainer.save_checkpoint(self.recorder.save)
+
+    def save_samples(self) -> None:
+        app = self.app
+        samples, hp, name = list(app.sample_pane.samples), app.hp, app.corpus_name
+
+        def write() -> None:
+            try:
+                path = self.recorder.ensure_folder().write_samples(samples, hp, name)
+            except CheckpointError as e:
+                app.call_from_thread(app.notify, f"Samples not saved: {e}", severity="error")
+            else:
+                app.call_from_thread(app.notify, f"{len(samples)} samples saved to {path}")
+
+        app.run_worker(write, thread=True, exit_on_error=False, group="save")
+
+    def browse(self) -> None:
+        app = self.app
+        if isinstance(app.screen, RunsBrowser):
+            return
+        folder = self.recorder.folder
+        browser = RunsBrowser(self.recorder.runs_dir, folder.path if folder else None)
+        app.push_screen(browser, self._chosen)
+
+    def _chosen(self, run: RunInfo | None) -> None:
+        if run is None:
+            return
+        app = self.app
+        folder = self.recorder.folder
+        if folder is not None and folder.path.resolve() == run.path.resolve():
+            app.notify(f"{run.path.name} is the run being trained", timeout=4)
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                app.trainer.open(opener(self.recorder, run.path))
+                app.notify(f"Opening {run.path.name}...")
+
+        question = (
+            f"Open {run.path.name} ({run.corpus}, iteration {run.iteration:,})?\n"
+            f"The current run (iteration {app.iteration:,}) is saved first, then closed."
+        )
+        app.push_screen(ConfirmScreen(question), answer)
+
+    # -- signals -------------------------------------------------------------------------
+
+    def install_signals(self) -> None:
+        """SIGTERM and SIGINT save the run and quit (exit code 143 / 130), like headless."""
+        if threading.current_thread() is not threading.main_thread():
+            return
+        loop = asyncio.get_running_loop()
+        for sig, code in ((signal.SIGTERM, 143), (signal.SIGINT, 130)):
+            try:
+                loop.add_signal_handler(sig, self._signalled, code)
+            except (NotImplementedError, RuntimeError, ValueError):
+                continue
+            self._signals.append(sig)
+
+    def _signalled(self, code: int) -> None:
+        self.app.call_later(self.app.action_quit, code)
+
+    def remove_signals(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in self._signals:
+            with contextlib.suppress(Exception):
+                loop.remove_signal_handler(sig)
+        self._signals.clear()
