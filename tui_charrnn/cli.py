@@ -98,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_seconds,
         default=AUTOSAVE_S,
         metavar="SECONDS",
-        help=f"headless: save a checkpoint this often (default {AUTOSAVE_S:g}; 0: only at the end)",
+        help=f"save a checkpoint this often (default {AUTOSAVE_S:g}; 0: only on quit)",
     )
     p.add_argument(
         "--keep",
