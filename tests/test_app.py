@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from textual import events
+from pilot_helpers import press, until
 from textual.widgets import Input, Static
 
 from tui_charrnn.app import CharRNNApp
@@ -30,22 +30,6 @@ def make_app(tmp_path, hp: Hyperparams = HP, **kwargs) -> CharRNNApp:
         return Session(Corpus.from_text(TEXT, "fox"), hp)
 
     return CharRNNApp(factory, hp, "fox", tmp_path / "runs", **kwargs)
-
-
-async def until(pilot, cond, timeout: float = 8.0, what: str = "condition") -> None:
-    end = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > end:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.05)
-
-
-async def press(pilot, *keys: str) -> None:
-    """Post key events as the terminal driver does (printable keys carry their character)."""
-    for key in keys:
-        char = key if len(key) == 1 else " " if key == "space" else None
-        pilot.app.post_message(events.Key(key, char))
-        await pilot.pause(0.02)
 
 
 async def set_field(pilot, selector: str, text: str, typed: bool = False) -> Input:

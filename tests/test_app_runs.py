@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-from test_app import HP, SIZE, TEXT, make_app, press, set_field, until
+from pilot_helpers import press, until
+from test_app import HP, SIZE, TEXT, make_app, set_field
 from textual import events
 
 from tui_charrnn.app import CharRNNApp

@@ -8,6 +8,7 @@ deliberate change with `pytest tests/test_insight_snapshots.py --snapshot-update
 from __future__ import annotations
 
 import pytest
+from pilot_helpers import until
 
 from tui_charrnn.app import CharRNNApp
 from tui_charrnn.corpus import Corpus
@@ -31,14 +32,6 @@ def make_app(tmp_path) -> CharRNNApp:
     return CharRNNApp(
         factory, HP, "fox-and-crow", tmp_path / "runs", start_paused=True, deterministic=True
     )
-
-
-async def until(pilot, cond, timeout: float = 8.0) -> None:
-    for _ in range(int(timeout / 0.05)):
-        if cond():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("timed out")
 
 
 def shown(app, tab: str, text: str) -> bool:

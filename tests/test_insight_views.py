@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 import pytest
-from textual import events as textual_events
+from pilot_helpers import press, until
 
 from tui_charrnn import events
 from tui_charrnn.app import CharRNNApp
@@ -168,21 +168,6 @@ def make_app(tmp_path, **kwargs) -> CharRNNApp:
         return Session(Corpus.from_text(TEXT, "fox"), HP)
 
     return CharRNNApp(factory, HP, "fox", tmp_path / "runs", **kwargs)
-
-
-async def until(pilot, cond, timeout: float = 10.0, what: str = "condition") -> None:
-    for _ in range(int(timeout / 0.05)):
-        if cond():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-async def press(pilot, *keys: str) -> None:
-    """Post key events as the driver does (Pilot.press waits for idle, never while training)."""
-    for key in keys:
-        pilot.app.post_message(textual_events.Key(key, key if len(key) == 1 else None))
-        await pilot.pause(0.02)
 
 
 def body(app, tab: str) -> str:

@@ -7,9 +7,8 @@ with `pytest tests/test_snapshots.py --snapshot-update` and look at the SVGs.
 
 from __future__ import annotations
 
-import time
-
 import pytest
+from pilot_helpers import until
 
 from tui_charrnn.app import CharRNNApp
 from tui_charrnn.corpus import Corpus
@@ -32,13 +31,6 @@ def make_app(tmp_path) -> CharRNNApp:
     return CharRNNApp(
         factory, HP, "fox-and-crow", tmp_path / "runs", start_paused=True, deterministic=True
     )
-
-
-async def until(pilot, cond, timeout: float = 8.0) -> None:
-    end = time.monotonic() + timeout
-    while not cond():
-        assert time.monotonic() < end, "timed out"
-        await pilot.pause(0.05)
 
 
 async def step_paused(pilot) -> None:

@@ -1,0 +1,28 @@
+"""Waiting and typing in Pilot tests while a training thread keeps the app busy.
+
+`pilot.pause()` alone proves nothing there (a busy worker makes it return at once or late),
+so tests poll an explicit condition with a deadline, and post key events the way the
+terminal driver does (Pilot.press waits for an idle app, which never comes while training).
+"""
+
+from __future__ import annotations
+
+import time
+
+from textual import events
+
+
+async def until(pilot, cond, timeout: float = 10.0, what: str = "condition") -> None:
+    end = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > end:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.05)
+
+
+async def press(pilot, *keys: str) -> None:
+    """Post key events as the terminal driver does (printable keys carry their character)."""
+    for key in keys:
+        char = key if len(key) == 1 else " " if key == "space" else None
+        pilot.app.post_message(events.Key(key, char))
+        await pilot.pause(0.02)
