@@ -1,4 +1,5 @@
-"""Waiting and typing in Pilot tests while a training thread keeps the app busy.
+"""Pilot test helpers: a seeded paused app, and waiting and typing while a training
+thread keeps the app busy.
 
 `pilot.pause()` alone proves nothing there (a busy worker makes it return at once or late),
 so tests poll an explicit condition with a deadline, and post key events the way the
@@ -10,6 +11,25 @@ from __future__ import annotations
 import time
 
 from textual import events
+
+from tui_charrnn.app import CharRNNApp
+from tui_charrnn.corpus import Corpus
+from tui_charrnn.hparams import Hyperparams
+from tui_charrnn.session import Session
+
+SNAPSHOT_HP = Hyperparams(hidden_size=24, seq_length=16, sample_every=5, sample_length=60, seed=7)
+
+
+def paused_app(tmp_path, text: str, hp: Hyperparams = SNAPSHOT_HP) -> CharRNNApp:
+    """The app on `text`, started paused, with clock-dependent numbers hidden: what the
+    snapshot tests step by hand into a deterministic state."""
+
+    def factory():
+        return Session(Corpus.from_text(text, "fox-and-crow"), hp)
+
+    return CharRNNApp(
+        factory, hp, "fox-and-crow", tmp_path / "runs", start_paused=True, deterministic=True
+    )
 
 
 async def until(pilot, cond, timeout: float = 10.0, what: str = "condition") -> None:

@@ -280,18 +280,24 @@ def test_subprocess_errors_have_no_traceback(tmp_path):
         assert "charrnn-tui: error:" in err and "Traceback" not in err
 
 
-def test_subprocess_sigint(tmp_path, corpus_file):
+def _signal_headless_run(tmp_path, corpus_file, sig, settle_s, *flags):
+    """Start a headless run, signal it once it has a run folder; returns (code, out, err)."""
     runs = tmp_path / "runs"
-    proc = _python_m(["--headless", corpus_file, "--runs-dir", runs])
+    proc = _python_m(["--headless", corpus_file, "--runs-dir", runs, *flags])
     deadline = time.monotonic() + 30
     while not any(runs.glob("*/settings.json")) and time.monotonic() < deadline:
         time.sleep(0.05)
-    time.sleep(0.5)
-    proc.send_signal(signal.SIGINT)
+    time.sleep(settle_s)
+    proc.send_signal(sig)
     out, err = proc.communicate(timeout=30)
-    assert proc.returncode == 130, err
-    assert "Traceback" not in err and "interrupted at iteration" in out
     assert load_checkpoint(only_run(runs) / "checkpoint.npz").n > 0
+    return proc.returncode, out, err
+
+
+def test_subprocess_sigint(tmp_path, corpus_file):
+    code, out, err = _signal_headless_run(tmp_path, corpus_file, signal.SIGINT, 0.5)
+    assert code == 130, err
+    assert "Traceback" not in err and "interrupted at iteration" in out
 
 
 def test_without_headless_launches_the_app(monkeypatch, tmp_path):
@@ -427,14 +433,8 @@ def test_save_failure_reports_and_training_continues(tmp_path, corpus_file, caps
 
 
 def test_subprocess_sigterm_saves_and_exits_143(tmp_path, corpus_file):
-    runs = tmp_path / "runs"
-    proc = _python_m(["--headless", corpus_file, "--runs-dir", runs, "--hidden-size", 10])
-    deadline = time.monotonic() + 30
-    while not any(runs.glob("*/settings.json")) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.3)
-    proc.send_signal(signal.SIGTERM)
-    out, err = proc.communicate(timeout=30)
-    assert proc.returncode == 143, err
+    code, out, err = _signal_headless_run(
+        tmp_path, corpus_file, signal.SIGTERM, 0.3, "--hidden-size", 10
+    )
+    assert code == 143, err
     assert "Traceback" not in err and "terminated at iteration" in out
-    assert load_checkpoint(only_run(runs) / "checkpoint.npz").n > 0

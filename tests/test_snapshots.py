@@ -8,29 +8,20 @@ with `pytest tests/test_snapshots.py --snapshot-update` and look at the SVGs.
 from __future__ import annotations
 
 import pytest
-from pilot_helpers import until
+from pilot_helpers import paused_app, until
 
 from tui_charrnn.app import CharRNNApp
-from tui_charrnn.corpus import Corpus
-from tui_charrnn.hparams import Hyperparams
-from tui_charrnn.session import Session
 
 TEXT = (
     "THE FOX AND THE CROW\n\nA crow sat on a branch with a piece of cheese. "
     "A fox came by and praised her voice, and when she sang the cheese fell.\n"
     "Moral: do not trust flatterers.\n\n"
 ) * 12
-HP = Hyperparams(hidden_size=24, seq_length=16, sample_every=5, sample_length=60, seed=7)
 STEPS = 12
 
 
 def make_app(tmp_path) -> CharRNNApp:
-    def factory():
-        return Session(Corpus.from_text(TEXT, "fox-and-crow"), HP)
-
-    return CharRNNApp(
-        factory, HP, "fox-and-crow", tmp_path / "runs", start_paused=True, deterministic=True
-    )
+    return paused_app(tmp_path, TEXT)
 
 
 async def step_paused(pilot) -> None:
