@@ -1,0 +1,99 @@
+"""App-side glue of the insight screen: bookkeeping that runs even while it is hidden."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from ... import events
+from ...insight.baselines import ngram_losses
+from ...insight.novelty import NoveltyIndex
+from ...insight.split import train_val_split
+from ...insight.tracker import BASELINE_NAMES, Tracker
+from ...trainer import VAL_FRACTION
+from .novelty_tab import NOVELTY_N
+from .screen import InsightScreen
+
+if TYPE_CHECKING:
+    from ...app import CharRNNApp
+    from ...corpus import Corpus
+
+
+class InsightController:
+    """App-side glue: bookkeeping that runs even while the screen is hidden."""
+
+    def __init__(self, app: CharRNNApp) -> None:
+        self.app = app
+        self.tracker = Tracker()
+        self.corpus: Corpus | None = None
+        self.novelty: NoveltyIndex | None = None
+        self.latest: events.InsightSnapshot | None = None
+        self.screen: InsightScreen | None = None
+
+    def handle(self, e: object) -> None:
+        """Every trainer event, in the UI thread (cheap: a few comparisons)."""
+        if isinstance(e, events.Progress):
+            for name in self.tracker.progress(e.iteration, e.nats_per_char):
+                level = self.tracker.baselines[name]
+                self.app.notify(
+                    f"Iteration {e.iteration:,}: the training loss {e.nats_per_char:.3f} "
+                    f"is below the {BASELINE_NAMES[name]} baseline ({level:.3f} nats/char)",
+                    title="Baseline beaten",
+                )
+        elif isinstance(e, events.SettingsApplied):
+            self.tracker.settings(self.app.iteration, e.settings)
+        elif isinstance(e, events.SessionStarted):
+            self.tracker.started(e.hp)
+            self.latest = None
+            if e.corpus is not None and e.corpus is not self.corpus:
+                self.corpus, self.novelty = e.corpus, None
+                self._prepare(e.corpus)
+            elif self.corpus is not None:
+                self._prepare(self.corpus, index=False)
+        elif isinstance(e, events.InsightSnapshot):
+            self.latest = e
+            self.tracker.validation(e.val_iteration, e.val_loss)
+            if self.screen is not None:
+                self.screen.snapshot(e)
+
+    def _prepare(self, corpus: Corpus, index: bool = True) -> None:
+        """Once per corpus, in a thread worker: the n-gram baselines, the novelty index."""
+        self.app.run_worker(
+            partial(self._prepare_work, corpus, index),
+            thread=True,
+            exclusive=True,
+            group="insight-prepare",
+            exit_on_error=False,
+        )
+
+    def _prepare_work(self, corpus: Corpus, index: bool) -> None:
+        train, val = train_val_split(corpus.N, VAL_FRACTION)
+        data = corpus.data
+        base = ngram_losses(data[train], data[val], corpus.V)
+        self.app.call_from_thread(self._baselines_ready, corpus, base)
+        if index:
+            novelty = NoveltyIndex(data, NOVELTY_N)
+            self.app.call_from_thread(self._index_ready, corpus, novelty)
+
+    def _baselines_ready(self, corpus: Corpus, base: dict) -> None:
+        if corpus is self.corpus:
+            self.tracker.baselines = base
+            if self.screen is not None:
+                self.screen.refresh_tab()
+
+    def _index_ready(self, corpus: Corpus, novelty: NoveltyIndex) -> None:
+        if corpus is self.corpus:
+            self.novelty = novelty
+            if self.screen is not None:
+                self.screen.refresh_tab()
+
+    def open(self) -> None:
+        if self.screen is not None:
+            return
+        self.screen = InsightScreen(self)
+        self.app.push_screen(self.screen, self._closed)
+        self.app.trainer.set_insight(True)
+
+    def _closed(self, _result: object = None) -> None:
+        self.app.trainer.set_insight(False)
+        self.screen = None

@@ -1,0 +1,63 @@
+"""Loss tab: training and held-out loss beside the n-gram baselines, in the chosen units,
+and the list of live setting changes."""
+
+from __future__ import annotations
+
+from textual.content import Content
+
+from ... import events
+from ...insight.tracker import BASELINE_NAMES, Tracker, convert, fmt
+from ...trainer import VAL_FRACTION
+
+BAR = 24  # width of the loss bars
+
+
+def render(t: Tracker, snap: events.InsightSnapshot | None) -> Content:
+    unit = t.unit
+    T = snap.seq_length if snap else int(t.hp.get("seq_length", 25))
+    rows: list[tuple[str, float | None, str, str]] = []  # label, nats/char, style, note
+    if snap is not None:
+        rows.append(("training (smooth)", snap.smooth_loss / T, "$primary", ""))
+        note = ""
+        if t.best_val is not None:
+            note = f"best {fmt(convert(t.best_val[0], unit, T), unit)} at {t.best_val[1]:,}"
+        chars = snap.val_chars
+        size = f"{chars / 1000:.0f}k" if chars >= 10_000 else f"{chars:,}"
+        label = f"held-out ({size} ch)" if chars else "held-out"
+        rows.append((label, snap.val_loss, "$accent", note))
+    if t.baselines:
+        for name, level in t.baselines.items():
+            at = t.beaten.get(name)
+            note = f"beaten at {at:,}" if at is not None else "not yet beaten"
+            style = "$success" if at is not None else "$text-muted"
+            rows.append((BASELINE_NAMES[name], level, style, note))
+    top = max((r[1] for r in rows if r[1] is not None and r[1] == r[1]), default=1.0)
+    parts: list[str | tuple[str, str]] = [
+        (f"Loss in {unit}", "bold"),
+        f"  u: units · 1-6: tabs   iteration {snap.iteration:,}\n" if snap else "\n",
+    ]
+    for label, value, style, note in rows:
+        shown = fmt(None if value is None else convert(value, unit, T), unit)
+        n = 0 if value is None or value != value else round(BAR * min(value / top, 1.0))
+        parts += [
+            f"{label:<18} {shown:>7} ",
+            ("█" * n, style),
+            (" " * (BAR - n) + f" {note}\n", "$text-muted"),
+        ]
+    if not t.baselines:
+        parts.append(("computing the n-gram baselines…\n", "$text-muted"))
+    else:
+        parts.append(
+            (
+                f"Baselines: counted on the first {1 - VAL_FRACTION:.0%} of the corpus, "
+                f"scored on the last {VAL_FRACTION:.0%} (held-out; the RNN also reads it "
+                "while training).\n",
+                "$text-muted",
+            )
+        )
+    parts.append(("\nSetting changes\n", "bold"))
+    if not t.markers:
+        parts.append(("  none yet: change one in the settings pane\n", "$text-muted"))
+    for m in t.markers[-8:]:
+        parts.append(f"  iter {m.iteration:>8,}  {m.name} {m.old} → {m.new}\n")
+    return Content.assemble(*parts).rstrip()
