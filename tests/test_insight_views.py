@@ -5,6 +5,7 @@ beaten, settings markers). Waits poll explicit conditions with a timeout."""
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
 
@@ -229,3 +230,51 @@ async def test_settings_change_is_listed(tmp_path):
         app.action_insight()
         await until(pilot, lambda: isinstance(app.screen, InsightScreen), what="screen")
         await until(pilot, lambda: "learning_rate 0.1 → 0.05" in body(app, "loss"), what="list")
+
+
+# what each tab shows once it has content
+EXPECT = {
+    "loss": "trigram",
+    "surprisal": "expected ",
+    "temperature": "argmax",
+    "neurons": "inside quotes",
+    "novelty": "% copied",
+    "health": "before clipping",
+}
+
+
+def shown_iteration(text: str) -> int:
+    """The iteration a tab says it shows (loss, temperature, health); -1 if none."""
+    m = re.search(r"[Ii]teration ([\d,]+)", text)
+    return int(m[1].replace(",", "")) if m else -1
+
+
+@pytest.mark.parametrize("tab", TABS)
+async def test_each_tab_opens_updates_while_training_and_closes(tmp_path, tab):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.iteration > 20, what="training")
+        await press(pilot, "i")
+        await until(pilot, lambda: isinstance(app.screen, InsightScreen), what="screen")
+        screen = app.screen
+        await press(pilot, str(TABS.index(tab) + 1))
+        await until(pilot, lambda: screen.active == tab, what=f"tab {tab}")
+        await until(pilot, lambda: EXPECT[tab] in body(app, tab), what=f"{tab} shown")
+        before = body(app, tab)
+        if tab == "temperature":  # kept still so it can be read: t resamples the latest
+            shown = shown_iteration(before)
+            await until(pilot, lambda: screen.snap.iteration > shown, what="a newer snapshot")
+            await press(pilot, "t")
+        await until(
+            pilot,
+            lambda: body(app, tab) != before and EXPECT[tab] in body(app, tab),
+            timeout=15,
+            what=f"{tab} updated",
+        )
+        assert app.state == "training"
+        if shown_iteration(before) >= 0:  # a newer model, not only a redraw
+            assert shown_iteration(body(app, tab)) > shown_iteration(before)
+        await press(pilot, "escape")
+        await until(pilot, lambda: not isinstance(app.screen, InsightScreen), what="closed")
+        await until(pilot, lambda: not app.trainer._insight, what="trainer told")
+        assert app.insight.screen is None
