@@ -15,6 +15,7 @@ GOOD = {
     "sample_length": [("200", 200), ("1", 1)],
     "sample_every": [("100", 100), ("1", 1)],
     "dtype": [("float64", "float64"), (" float32 ", "float32")],
+    "val_fraction": [("0.1", 0.1), ("0", 0.0), ("0.499", 0.499), (0.25, 0.25)],
 }
 
 BAD = {
@@ -46,6 +47,14 @@ BAD = {
     "sample_length": [("0", ">= 1"), ("1000000", "<= 100000"), ("many", "whole")],
     "sample_every": [("0", ">= 1"), ("-100", ">= 1"), ("1e10", "<= 1e+09"), ("often", "whole")],
     "dtype": [("float16", "one of float64, float32"), ("", "one of"), ("double", "one of")],
+    "val_fraction": [
+        ("-0.1", ">= 0"),
+        ("0.5", "< 0.5"),
+        ("1", "< 0.5"),
+        ("nan", "finite"),
+        ("inf", "finite"),
+        ("tenth", "must be a number"),
+    ],
 }
 
 
@@ -78,6 +87,7 @@ def test_defaults_are_the_seeds():
     hp = Hyperparams()
     assert (hp.hidden_size, hp.seq_length, hp.learning_rate) == (100, 25, 0.1)
     assert (hp.batch_size, hp.clip, hp.dtype) == (1, 5.0, "float64")
+    assert hp.val_fraction == 0.1  # a fresh run holds out the tail (the seed held none)
 
 
 def test_from_dict_and_with_validate():
@@ -93,4 +103,4 @@ def test_from_dict_and_with_validate():
 def test_live_settings():
     live = {n for n, s in SPECS.items() if s.live}
     assert {"learning_rate", "temperature", "clip"} <= live
-    assert {"hidden_size", "batch_size", "dtype", "seed"}.isdisjoint(live)
+    assert {"hidden_size", "batch_size", "dtype", "seed", "val_fraction"}.isdisjoint(live)

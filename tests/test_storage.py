@@ -224,8 +224,8 @@ def test_run_folder(tmp_path):
     a.append_metrics([(0, 82.4, 80.0, 0.1, 0.01, 1000.0)])
     a.append_metrics([(10, 82.3, 79.0, 0.1, 0.02, 2000.0)])
     lines = a.metrics_path.read_text().splitlines()
-    assert lines[0] == "iteration,smooth_loss,loss,learning_rate,elapsed_s,chars_per_s"
-    assert len(lines) == 3 and lines[2].startswith("10,82.3,")
+    assert lines[0] == "iteration,smooth_loss,loss,learning_rate,elapsed_s,chars_per_s,val_loss"
+    assert len(lines) == 3 and lines[2] == "10,82.3,79.0,0.1,0.02,2000.0,"  # no val: empty
     a.write_settings(hp, "fables", "/x/fables.txt", "abc123")
     settings = json.loads(a.settings_path.read_text())
     assert settings["corpus_sha256"] == "abc123" and settings["hparams"]["temperature"] == 0.7

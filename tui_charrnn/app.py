@@ -211,8 +211,12 @@ class CharRNNApp(App[int]):
         elif isinstance(e, events.StateChanged):
             self.state = status.state = e.state
         elif isinstance(e, events.SettingsApplied):
+            at = e.iteration if e.iteration >= 0 else self.iteration
+            self.loss_pane.mark(at, e.settings, e.previous or self.hp.to_dict())
             self.hp = self.hp.with_(**e.settings)
-            self.hp_pane.applied(e.settings, self.iteration)
+            self.hp_pane.applied(e.settings, at)
+        elif isinstance(e, events.Validated):
+            self.loss_pane.validated(e)
         elif isinstance(e, events.SessionStarted):
             self._started(e)
         elif isinstance(e, events.Diverged):
@@ -231,7 +235,9 @@ class CharRNNApp(App[int]):
         self.status_bar.corpus_name = e.corpus_name
         self.corpus_pane.set_current(e.corpus_name, e.N, e.V)
         self.hp_pane.started(self.hp)
-        self.loss_pane.restart(e.iteration, e.smooth_loss, self.hp.seq_length, e.V)
+        self.loss_pane.restart(
+            e.iteration, e.smooth_loss, self.hp.seq_length, e.V, val_note=e.val_note
+        )
         self.sample_pane.clear()
 
     def watch_state(self) -> None:

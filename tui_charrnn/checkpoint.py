@@ -130,6 +130,14 @@ class Checkpoint:
     hp: Hyperparams | None = None
     rng_state: dict | None = None
     path: Path | None = None
+    # False for files that store no val_fraction (the original script's, or this program's
+    # before validation existed): they were trained on the whole text
+    stores_split: bool = True
+
+    @property
+    def whole_text(self) -> bool:
+        """It stores no val_fraction, so it was trained on the whole text."""
+        return self.hp is None or not self.stores_split
 
     @property
     def H(self) -> int:
@@ -254,7 +262,8 @@ def load_checkpoint(path) -> Checkpoint:
     rng_state = _json(path, data, "rng")
     if rng_state is not None and not isinstance(rng_state, dict):
         raise CheckpointError(f"{path}: rng is not a generator state")
-    return Checkpoint(arrays, mem, hprev, chars, n, p, smooth, hp, rng_state, path)
+    split = isinstance(raw_hp, dict) and "val_fraction" in raw_hp
+    return Checkpoint(arrays, mem, hprev, chars, n, p, smooth, hp, rng_state, path, split)
 
 
 def session_from_checkpoint(
@@ -282,6 +291,8 @@ def session_from_checkpoint(
             f"{where}: the checkpoint has hidden size {params.H}, not {overrides['hidden_size']}"
         )
     hp = ckpt.hp or Hyperparams()
+    if ckpt.whole_text:  # continue as it learnt, from the whole text: bit for bit
+        hp = hp.with_(val_fraction=0)
     try:
         hp = hp.with_(hidden_size=params.H, dtype=params.dtype.name)
         hp = hp.with_(**overrides)

@@ -223,6 +223,12 @@ def make_session(args: argparse.Namespace):
         changed = corpus_warning(settings, corpus)
         if changed:
             args.resume_warnings.append(changed)
+        if ckpt.whole_text and "val_fraction" not in overrides:
+            args.resume_warnings.append(
+                f"{ckpt.path}: stores no val_fraction (it learnt from the whole text, as the"
+                " original script does): continuing with val_fraction 0, nothing held out;"
+                " pass --val-fraction to hold out the tail"
+            )
         return session_from_checkpoint(ckpt, corpus, overrides)
     corpus = load(args.corpus_path, name=args.corpus_name)
     return Session(corpus, Hyperparams().with_(**overrides))
@@ -264,6 +270,7 @@ def headless(args: argparse.Namespace) -> int:
     from .events import Sample
     from .guard import DivergenceGuard
     from .storage import RunFolder, run_folder_of
+    from .validation import Validator, best_in, describe
 
     console = Console()
 
@@ -294,6 +301,8 @@ def headless(args: argparse.Namespace) -> int:
             f"hidden {hp.hidden_size}, seq {hp.seq_length}, lr {hp.learning_rate:g}, "
             f"batch {hp.batch_size}, {hp.dtype}; starting at iteration {session.n}"
         )
+        validator = Validator(session, best=best_in(run.read_metrics()))
+        say(validator.note)
         guard = DivergenceGuard(session)
         samples: list[Sample] = []
         rows: list[tuple] = []
@@ -354,9 +363,13 @@ def headless(args: argparse.Namespace) -> int:
                             samples_ok = False
                             note(f"warning: {e}; samples are kept in memory")
                 now = time.perf_counter()
+                val = validator.check(session, r.n, now - start)
+                if val is not None:  # a line of its own: the bar is full at 80 columns
+                    note(describe(validator.latest))
                 if r.n % METRICS_EVERY == 0:
                     cps = done * chars_per_iter / max(now - start, 1e-9)
-                    rows.append((r.n, r.smooth_loss, r.loss, hp.learning_rate, now - start, cps))
+                    row = (r.n, r.smooth_loss, r.loss, hp.learning_rate, now - start, cps, val)
+                    rows.append(row)
                 if args.autosave and now - last_save >= args.autosave:
                     save()
                     last_save = time.perf_counter()
@@ -373,6 +386,9 @@ def headless(args: argparse.Namespace) -> int:
             run.write_samples(samples, session.hp, args.corpus_name)
         except CheckpointError as e:
             warn(str(e))
+        summary = validator.summary(session, time.perf_counter() - start)
+    if summary:
+        say(summary)
     if not saved:
         print(
             f"{PROG}: error: the final checkpoint could not be saved; the newest one that"

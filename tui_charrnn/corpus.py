@@ -75,15 +75,26 @@ class Corpus:
     def text(self, start: int = 0, stop: int | None = None) -> str:
         return self.decode(self.data[start:stop])
 
-    def require_length(self, seq_length: int, batch_size: int = 1) -> None:
-        """Each of the batch_size streams needs at least seq_length + 1 characters."""
+    def require_length(self, seq_length: int, batch_size: int = 1, val_fraction: float = 0) -> None:
+        """Each of the batch_size streams needs at least seq_length + 1 characters of the
+        training part (what is left once the last val_fraction is held out)."""
         need = (seq_length + 1) * batch_size
-        if self.N < need:
+        train = split_point(self.N, val_fraction)
+        if train < need:
             per = f" ({batch_size} streams x {seq_length + 1})" if batch_size > 1 else ""
+            held = ""
+            if train < self.N:
+                held = f", {train:,} once val_fraction {val_fraction:g} is held out,"
             raise CorpusError(
-                f"{self.name}: too short: {self.N:,} characters, need at least {need:,}{per}"
-                " for this sequence length"
+                f"{self.name}: too short: {self.N:,} characters{held}, need at least"
+                f" {need:,}{per} for this sequence length"
             )
+
+
+def split_point(N: int, val_fraction: float) -> int:
+    """Training reads data[:cut], validation is the tail data[cut:]: the last
+    round(N * val_fraction) characters (none at val_fraction 0)."""
+    return N - round(N * val_fraction)
 
 
 def load(path: str | Path, name: str | None = None, chars: Sequence[str] | None = None) -> Corpus:

@@ -33,6 +33,7 @@ class SessionStarted:
     smooth_loss: float
     # the corpus itself (read-only data) for the insight views' one-off computations
     corpus: object = field(default=None, repr=False, compare=False)
+    val_note: str = ""  # what is held out for validation (validation.val_note)
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,19 @@ class SettingsApplied:
     """Live settings now in force (applied between two iterations)."""
 
     settings: dict
+    iteration: int = -1  # iterations trained when they took effect (-1: not said)
+    previous: dict = field(default_factory=dict)  # the values they replaced
+
+
+@dataclass(frozen=True)
+class Validated:
+    """The validation (held-out) loss was evaluated: validation.ValResult's figures."""
+
+    iteration: int  # iterations trained when evaluated
+    loss: float  # nats/char on the held-out slice
+    best: float  # lowest so far in the run
+    best_iteration: int
+    chars: int  # characters in the evaluated slice
 
 
 @dataclass(frozen=True)
@@ -90,6 +104,7 @@ class RunOpened:
     warnings: tuple[str, ...]  # one line each: fell back to an older checkpoint, corpus changed
     metrics: tuple = field(default=(), repr=False)  # storage.MetricRow, oldest first
     samples: tuple = field(default=(), repr=False)  # Sample, oldest first
+    changes: tuple = field(default=(), repr=False)  # storage.SettingChange, oldest first
 
 
 @dataclass(frozen=True)

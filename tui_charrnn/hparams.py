@@ -20,6 +20,7 @@ class Spec:
     low: float | None = None  # inclusive bounds for numbers
     high: float | None = None
     low_open: bool = False  # True: the low bound itself is not allowed
+    high_open: bool = False  # True: the high bound itself is not allowed
     choices: tuple[str, ...] = ()
 
 
@@ -44,6 +45,16 @@ SPECS: dict[str, Spec] = {
             False,
             choices=("float64", "float32"),
         ),
+        # below 0.5: holding out half the text or more leaves too little to learn from
+        Spec(
+            "val_fraction",
+            float,
+            "tail of the corpus held out of training for validation (0: none)",
+            False,
+            0,
+            0.5,
+            high_open=True,
+        ),
     )
 }
 
@@ -60,6 +71,7 @@ class Hyperparams:
     sample_length: int = 200
     sample_every: int = 100
     dtype: str = "float64"
+    val_fraction: float = 0.1  # the original script held nothing out: resuming its files uses 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -88,8 +100,8 @@ def validate(name: str, value: Any) -> Any:
     x = _number(value, spec.kind)
     if spec.low is not None and (x < spec.low or (spec.low_open and x == spec.low)):
         raise ValueError(f"must be {'>' if spec.low_open else '>='} {_fmt(spec.low)}")
-    if spec.high is not None and x > spec.high:
-        raise ValueError(f"must be <= {_fmt(spec.high)}")
+    if spec.high is not None and (x > spec.high or (spec.high_open and x == spec.high)):
+        raise ValueError(f"must be {'<' if spec.high_open else '<='} {_fmt(spec.high)}")
     return x
 
 

@@ -4,7 +4,9 @@ No UI library here. The Trainer calls these hooks from its own thread, between (
 for `step`, right after) iterations; nothing here blocks the UI thread:
 
 - started(session): a new session; a resumed one reports its history (RunOpened)
-- step(result, lr): every iteration; a metrics row every METRICS_EVERY iterations
+- step(result, lr, val): every iteration; a metrics row every METRICS_EVERY iterations
+  (val: the validation loss evaluated after that iteration, if any)
+- settings_changed(n, settings, previous): live changes, to changes.jsonl
 - sample(sample) / rolled_back(n): samples to record / forget what a rollback undid
 - tick(elapsed, rate): ~15 times a second; flushes every FLUSH_S, autosaves when due
 - save(session): a checkpoint now (also the c key); finish(session): before a reset,
@@ -25,9 +27,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import events
+from .changes import SettingChange, from_applied, read_changes
 from .checkpoint import Checkpoint, CheckpointError
 from .session import Session, StepResult
 from .storage import DEFAULT_KEEP, RunFolder, run_folder_of
+from .validation import best_in
 
 METRICS_EVERY = 10  # iterations between rows of metrics.csv (as headless)
 FLUSH_S = 2.0  # samples and metrics reach the disk at least this often
@@ -37,8 +41,11 @@ MAX_BUFFERED = 100_000  # rows kept in memory while the disk refuses them
 class NullRecorder:
     """Records nothing (a Trainer without a run folder)."""
 
+    best_val: tuple[float, int] | None = None  # a resumed run's best (val_loss, iteration)
+
     def started(self, session: Session) -> None: ...
-    def step(self, r: StepResult, lr: float) -> None: ...
+    def step(self, r: StepResult, lr: float, val: float | None = None) -> None: ...
+    def settings_changed(self, n: int, settings: dict, previous: dict) -> None: ...
     def sample(self, sample: events.Sample) -> None: ...
     def rolled_back(self, n: int) -> None: ...
     def tick(self, elapsed: float, rate: float) -> None: ...
@@ -67,6 +74,7 @@ class Recorder(NullRecorder):
         self._origin: Checkpoint | None = None
         self._rows: list[tuple] = []
         self._samples: list[events.Sample] = []
+        self._changes: list[SettingChange] = []
         self._saved_n = 0
         self._elapsed0 = 0.0  # training time of the run before it was resumed
         self._elapsed = self._rate = 0.0
@@ -85,7 +93,8 @@ class Recorder(NullRecorder):
         with self._lock:
             self.folder = None
         self.session, self._origin = session, origin
-        self._rows, self._samples = [], []
+        self._rows, self._samples, self._changes = [], [], []
+        self.best_val = None
         self._saved_n = session.n
         self._elapsed0 = self._elapsed = self._rate = 0.0
         self._t_flush = self._t_save = self._clock()
@@ -94,16 +103,21 @@ class Recorder(NullRecorder):
         old = run_folder_of(origin.path) if origin.path is not None else None
         metrics = old.read_metrics(origin.n) if old is not None else []
         samples = old.read_samples(origin.n) if old is not None else []
+        changes = read_changes(old.path, origin.n) if old is not None else []
         if metrics:
             self._elapsed0 = metrics[-1].elapsed_s
-        history = (tuple(metrics), tuple(samples))
+        self.best_val = best_in(metrics)
+        history = (tuple(metrics), tuple(samples), tuple(changes))
         self._emit(events.RunOpened(str(origin.path), origin.n, tuple(warnings), *history))
 
-    def step(self, r: StepResult, lr: float) -> None:
+    def step(self, r: StepResult, lr: float, val: float | None = None) -> None:
         if r.n % METRICS_EVERY == 0 and math.isfinite(r.loss) and math.isfinite(r.smooth_loss):
-            self._rows.append(
-                (r.n, r.smooth_loss, r.loss, lr, self._elapsed0 + self._elapsed, self._rate)
-            )
+            val = val if val is not None and math.isfinite(val) else None
+            elapsed = self._elapsed0 + self._elapsed
+            self._rows.append((r.n, r.smooth_loss, r.loss, lr, elapsed, self._rate, val))
+
+    def settings_changed(self, n: int, settings: dict, previous: dict) -> None:
+        self._changes += from_applied(n, settings, previous)
 
     def sample(self, sample: events.Sample) -> None:
         self._samples.append(sample)
@@ -177,13 +191,16 @@ class Recorder(NullRecorder):
         """Append the samples and metrics rows gathered so far; a failure is reported once
         (per streak of failures) and they are kept for the next try."""
         self._t_flush = self._clock()
-        if not (self._rows or self._samples) or self.session is None:
+        if not (self._rows or self._samples or self._changes) or self.session is None:
             return
         try:
             folder = self.ensure_folder()
             if self._samples:
                 folder.append_samples(self._samples)
                 self._samples = []
+            if self._changes:
+                folder.append_changes(self._changes)
+                self._changes = []
             if self._rows:
                 folder.append_metrics(self._rows)
                 self._rows = []

@@ -5,10 +5,15 @@ drive a Session. Everything needed to continue a run bit for bit lives on it: th
 parameters, Adagrad memory, hidden state, iteration n, data pointer p, smooth loss,
 and the random generator.
 
-Streams: with batch size B the corpus is cut into B equal segments of L = N // B
-characters; stream b reads segment b at the shared pointer p and carries its own hidden
-state. The pointer and all states reset together when p + T + 1 >= L, which at B = 1 is
-the seed's `p + seq_length + 1 >= len(data)`.
+Held out: training reads only the first train_chars = N - round(N * val_fraction)
+characters; the tail is the validation part (validation.py), never seen by a step. At
+val_fraction 0 that is the whole text, as in the seed.
+
+Streams: with batch size B the training part is cut into B equal segments of
+L = train_chars // B characters; stream b reads segment b at the shared pointer p and
+carries its own hidden state. The pointer and all states reset together when
+p + T + 1 >= L, which at B = 1 and val_fraction 0 is the seed's
+`p + seq_length + 1 >= len(data)`.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .corpus import Corpus, CorpusError
+from .corpus import Corpus, CorpusError, split_point
 from .hparams import Hyperparams
 from .model import DTYPES, Adagrad, Params, loss_and_grads, sample
 
@@ -44,8 +49,9 @@ class Session:
         smooth_loss: float | None = None,
         rng: np.random.Generator | None = None,
     ):
-        corpus.require_length(hp.seq_length, hp.batch_size)
+        corpus.require_length(hp.seq_length, hp.batch_size, hp.val_fraction)
         self.corpus = corpus
+        self.train_chars = split_point(corpus.N, hp.val_fraction)  # data[train_chars:] is held out
         self.hp = hp
         self.rng = rng if rng is not None else np.random.default_rng(hp.seed)
         dtype = DTYPES[hp.dtype]
@@ -76,11 +82,11 @@ class Session:
 
     @property
     def segment_length(self) -> int:
-        return self.corpus.N // self.hp.batch_size
+        return self.train_chars // self.hp.batch_size
 
     def set_seq_length(self, T: int) -> None:
         """Change T live; the smooth loss is rescaled so its curve stays continuous."""
-        self.corpus.require_length(T, self.hp.batch_size)
+        self.corpus.require_length(T, self.hp.batch_size, self.hp.val_fraction)
         self.smooth_loss *= T / self.hp.seq_length
         self.hp = self.hp.with_(seq_length=T)
         self._steps = np.arange(T + 1)

@@ -6,16 +6,16 @@ No UI library here. The checkpoint file format itself lives in checkpoint.py.
 from __future__ import annotations
 
 import contextlib
-import csv
 import json
 import os
 import re
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 from . import __version__
+from .changes import FILENAME as CHANGES_FILE
+from .changes import SettingChange, append_changes, read_changes
 from .checkpoint import (
     Checkpoint,
     CheckpointError,
@@ -28,9 +28,8 @@ from .checkpoint import (
 from .corpus import Corpus
 from .events import Sample
 from .hparams import SPECS, Hyperparams
+from .metrics import MetricRow, append_rows, read_rows
 from .session import Session
-
-METRICS_HEADER = ("iteration", "smooth_loss", "loss", "learning_rate", "elapsed_s", "chars_per_s")
 
 
 def _slug(name: str) -> str:
@@ -40,15 +39,6 @@ def _slug(name: str) -> str:
 
 _NUMBERED = re.compile(r"^checkpoint-(\d+)\.npz$")
 DEFAULT_KEEP = 3  # numbered checkpoints kept in a run folder
-
-
-class MetricRow(NamedTuple):
-    iteration: int
-    smooth_loss: float
-    loss: float
-    learning_rate: float
-    elapsed_s: float
-    chars_per_s: float
 
 
 @dataclass
@@ -73,7 +63,9 @@ class RunFolder:
     - checkpoint.npz: the newest checkpoint (a hard link to the newest numbered one)
     - checkpoint-<iteration>.npz: the last `keep` checkpoints, each written atomically
     - settings.json: hyperparameters, corpus name, path and SHA-256, created time
-    - metrics.csv: iteration, smooth_loss, loss, learning_rate, elapsed_s, chars_per_s
+    - metrics.csv: iteration, smooth_loss, loss, learning_rate, elapsed_s, chars_per_s,
+      val_loss (empty where not evaluated; older files without it are read too)
+    - changes.jsonl: one JSON object per live setting change (changes.py)
     - samples.jsonl: one JSON object per sample (iteration, loss, temperature, text)
     - samples.txt: a readable export of the samples
     """
@@ -287,34 +279,15 @@ class RunFolder:
         return out
 
     def append_metrics(self, rows: list[tuple]) -> None:
-        path = self.metrics_path
         try:
-            new = not path.exists() or path.stat().st_size == 0
-            with path.open("a", newline="", encoding="utf-8") as f:
-                w = csv.writer(f)
-                if new:
-                    w.writerow(METRICS_HEADER)
-                w.writerows(rows)
+            append_rows(self.metrics_path, rows)
         except OSError as e:
-            raise CheckpointError(f"{path}: cannot write metrics: {os_error_reason(e)}") from None
+            where = self.metrics_path
+            raise CheckpointError(f"{where}: cannot write metrics: {os_error_reason(e)}") from None
 
     def read_metrics(self, upto: int | None = None) -> list[MetricRow]:
         """Rows of metrics.csv (iteration < upto if given); bad rows are skipped."""
-        out = []
-        try:
-            text = self.metrics_path.read_text("utf-8", errors="replace")
-        except OSError:
-            return []
-        for row in csv.reader(text.splitlines()):
-            if len(row) != len(METRICS_HEADER):
-                continue
-            try:
-                m = MetricRow(int(row[0]), *(float(x) for x in row[1:]))
-            except ValueError:
-                continue
-            if upto is None or m.iteration < upto:
-                out.append(m)
-        return out
+        return read_rows(self.metrics_path, upto)
 
     def inherit_history(self, other: RunFolder, upto: int) -> None:
         """Copy another run's samples and metrics before iteration `upto` (a resume)."""
@@ -324,6 +297,17 @@ class RunFolder:
         samples = other.read_samples(upto)
         if samples:
             self.append_samples(samples)
+        changes = read_changes(other.path, upto)
+        if changes:
+            self.append_changes(changes)
+
+    def append_changes(self, changes: list[SettingChange]) -> None:
+        """Append live setting changes to changes.jsonl (see changes.py)."""
+        try:
+            append_changes(self.path, changes)
+        except OSError as e:
+            where = self.path / CHANGES_FILE
+            raise CheckpointError(f"{where}: cannot write changes: {os_error_reason(e)}") from None
 
 
 def _load_first(candidates: list[Path], where: Path) -> tuple[Checkpoint, list[str]]:

@@ -20,11 +20,10 @@ from . import events
 from .corpus import Corpus, CorpusError
 from .guard import Divergence, DivergenceGuard
 from .hparams import SPECS, Hyperparams, validate
-from .insight.probe import INSIGHT_S, VAL_FRACTION, InsightProbe
+from .insight.probe import INSIGHT_S, InsightProbe
 from .recorder import NullRecorder, Recorder
 from .session import Session
-
-__all__ = ["VAL_FRACTION", "Trainer"]
+from .validation import Validator
 
 PROGRESS_HZ = 15.0
 PAUSED_POLL_S = 0.05  # a paused loop wakes at least this often to check for stop
@@ -73,6 +72,7 @@ class Trainer:
         self._guard: DivergenceGuard | None = None
         self._insight = False  # an insight view is shown: post InsightSnapshot events
         self._probe = InsightProbe(on_event)
+        self._validator: Validator | None = None  # the held-out loss, when due (validation.py)
         self.recorder = recorder or NullRecorder()  # autosave, samples, metrics
 
     # -- controls: safe to call from any thread ---------------------------------------
@@ -217,13 +217,14 @@ class Trainer:
         insight = self._insight  # set_insight queues a command, so this loop restarts
         t_insight = t_next + INSIGHT_S
         record = self.recorder.step
+        validate = self._validator.check
         while not (self._stop or self._paused or commands):
             hp = s.hp
             want = s.n % hp.sample_every == 0
             r = s.step(want)
             pending.append((s.n, r.smooth_loss))
             self._chars += hp.seq_length * hp.batch_size
-            record(r, hp.learning_rate)
+            record(r, hp.learning_rate, validate(s, r.n, self._elapsed))
             if want:
                 self._sampled(r.n, r.smooth_loss, r.sample)
             if guard is not None and (d := guard.check(r)) is not None:
@@ -249,7 +250,7 @@ class Trainer:
         want = s.n % s.hp.sample_every == 0
         r = s.step(want)
         self._pending.append((s.n, r.smooth_loss))
-        self.recorder.step(r, s.hp.learning_rate)
+        self.recorder.step(r, s.hp.learning_rate, self._validator.check(s, r.n, self._elapsed))
         if want:
             self._sampled(r.n, r.smooth_loss, r.sample)
         if self._guard is not None and (d := self._guard.check(r)) is not None:
@@ -263,7 +264,7 @@ class Trainer:
         self._emit(events.Diverged(d.message(), d.rolled_back_to, d.new_lr, d.paused))
         self.recorder.rolled_back(d.rolled_back_to)
         if d.new_lr != d.old_lr:
-            self._emit(events.SettingsApplied({"learning_rate": d.new_lr}))
+            self._applied({"learning_rate": d.new_lr}, {"learning_rate": d.old_lr})
         if d.paused:
             self._paused = True
             self._set_state("paused")
@@ -281,13 +282,15 @@ class Trainer:
         self._t_last: float | None = None  # start of the current reporting interval
         self._t_yield = 0.0
         self._probe.reset()
+        self._validator = self._probe.validator = Validator(s, emit=self._emit)
         self._emit(
             events.SessionStarted(
                 s.corpus.name, s.corpus.N, s.corpus.V, s.hp.to_dict(), s.n, s.smooth_loss,
-                corpus=s.corpus,
+                corpus=s.corpus, val_note=self._validator.note,
             )
         )  # fmt: skip
         self.recorder.started(s)  # a resumed run posts its history (RunOpened)
+        self._validator.best = self.recorder.best_val  # a resumed run's best so far
         if self._insight:
             self._probe.snapshot(s)
         self._emit_progress(0.0)
@@ -377,6 +380,7 @@ class Trainer:
         s = self.session
         if s is None:
             raise CorpusError("no corpus loaded: choose one first")
+        previous = {name: getattr(s.hp, name) for name in settings}
         rest = dict(settings)
         if "seq_length" in rest:
             T = rest.pop("seq_length")
@@ -384,7 +388,13 @@ class Trainer:
                 s.set_seq_length(T)  # CorpusError if the corpus is too short
         if rest:
             s.hp = s.hp.with_(**rest)
-        self._emit(events.SettingsApplied(dict(settings)))
+        self._applied(dict(settings), previous)
+
+    def _applied(self, settings: dict[str, Any], previous: dict[str, Any]) -> None:
+        """Live settings in force from iteration session.n on: reported and recorded."""
+        n = self.session.n
+        self._emit(events.SettingsApplied(settings, n, previous))
+        self.recorder.settings_changed(n, settings, previous)
 
     def _apply_reset(self, hp: Hyperparams | None, corpus: Corpus | None, factory=None) -> None:
         """A new session: Session(corpus, hp), or factory() (the start, Trainer.open)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..corpus import split_point
 from ..model import Params
 
 MIN_STREAM = 512  # at least this many targets per stream when the stream count is automatic
@@ -19,7 +20,7 @@ def train_val_split(N: int, val_fraction: float = 0.1) -> tuple[slice, slice]:
     held out; val_fraction 0 gives an empty validation slice."""
     if not 0 <= val_fraction < 1:
         raise ValueError(f"val_fraction must be in [0, 1), got {val_fraction}")
-    cut = N - round(N * val_fraction)
+    cut = split_point(N, val_fraction)
     return slice(0, cut), slice(cut, N)
 
 

@@ -44,7 +44,8 @@ class HyperparamPane(Vertical):
                 )
                 yield Label("live" if spec.live else "reset", classes="hp-mark", id=f"mark-{name}")
             yield Static("", classes="hp-reason", id=f"reason-{name}")
-        yield Static("", id="hp-status")
+        # shown only with something to say: at 80x24 the idle sidebar then fits unscrolled
+        yield Static("", id="hp-status").set_styles("display: none;")
 
     def on_mount(self) -> None:
         self.border_title = "Hyperparameters"
@@ -109,6 +110,7 @@ class HyperparamPane(Vertical):
         for k in ("ok", "pending", "error"):
             status.set_class(k == kind, f"-{k}")
         status.update(text)
+        status.display = bool(text)
 
     def applied(self, settings: dict[str, Any], iteration: int) -> None:
         """The trainer confirmed live settings."""

@@ -1,9 +1,12 @@
-"""Loss pane: a sparkline of the smooth loss, the whole run at first, then a scrolling
+"""Loss pane: a chart of the smooth loss, the whole run at first, then a scrolling
 window of the recent past (so the early ln V plateau does not flatten what follows).
 
 The plot is in nats per character (smooth loss / seq_length), so it stays comparable when
 seq_length changes live; the labels also give the seed's number, the loss summed over one
-sequence of seq_length characters.
+sequence of seq_length characters. The validation loss (held-out tail, validation.py) is
+drawn as ● points on the same scale and given with its best in its own line; each live
+setting change is a ▲ under the chart at its iteration (widgets/loss_chart.py). Points
+and markers that scroll off the window are dropped.
 """
 
 from __future__ import annotations
@@ -14,17 +17,21 @@ from collections import deque
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Label, Sparkline
+from textual.widgets import Label
 
-from ..events import Progress
+from ..events import Progress, Validated
+from .loss_chart import MARK_GLYPH, VAL_GLYPH, LossChart
 
 WINDOW = 400  # points kept. One point every `stride` iterations: the stride starts at 1 and
 MAX_STRIDE = 64  # doubles each time the window fills, up to MAX_STRIDE; then it scrolls,
 # showing the last WINDOW * MAX_STRIDE (~25,000) iterations.
 
 
-def _mean(values) -> float:
-    return sum(values) / len(values)
+SHORT = {"learning_rate": "lr", "seq_length": "seq", "temperature": "temp"}  # legend names
+
+
+def _value(x: object) -> str:
+    return f"{x:g}" if isinstance(x, float) else str(x)
 
 
 class LossPane(Vertical):
@@ -38,20 +45,43 @@ class LossPane(Vertical):
         self.vocab = 0
         self._latest: Progress | None = None  # not drawn yet
         self._shown: Progress | None = None
+        self.vals: list[tuple[int, float]] = []  # (iteration, nats/char) validation points
+        self.val: Validated | None = None  # the latest evaluation
+        self.val_best: tuple[float, int] | None = None  # (nats/char, iteration)
+        self.val_note = ""  # what is held out (SessionStarted.val_note)
+        self.marks: list[tuple[int, str, object, object]] = []  # (iteration, name, old, new)
+        self._changed = False  # a validation or marker arrived: redraw even without progress
 
     def compose(self) -> ComposeResult:
         yield Label("", id="loss-now")
-        yield Sparkline([], summary_function=_mean, id="loss-spark")
+        yield LossChart(id="loss-chart")
         yield Label("", id="loss-axis")
 
     def on_mount(self) -> None:
         self.border_title = "Loss"
 
     def restart(
-        self, iteration: int, smooth_loss: float, seq_length: int, V: int, history=()
+        self,
+        iteration: int,
+        smooth_loss: float,
+        seq_length: int,
+        V: int,
+        history=(),
+        *,
+        vals=(),
+        changes=(),
+        val_note: str | None = None,
     ) -> None:
         """A new run: forget the old curve. A resumed one draws its saved history first:
-        (iteration, smooth loss) pairs, oldest first, the iteration as the seed numbers it."""
+        (iteration, smooth loss) pairs, oldest first, the iteration as the seed numbers it;
+        vals: (iteration trained, nats/char) validation points; changes: (iteration, name,
+        old, new) live setting changes."""
+        self.vals = list(vals)
+        self.val = None
+        self.val_best = min(((v, i) for i, v in self.vals), default=None)
+        self.marks = [tuple(c) for c in changes]
+        if val_note is not None:
+            self.val_note = val_note
         self.points.clear()
         self.stride = 1
         self._next_point = history[0][0] + 1 if history else iteration
@@ -81,13 +111,51 @@ class LossPane(Vertical):
             self.best, self.best_iteration = npc, p.iteration
         self._latest = p
 
+    def validated(self, e: Validated) -> None:
+        """A validation loss (cheap); redraw() shows it."""
+        if not math.isfinite(e.loss):  # a diverged step: the rollback follows
+            return
+        self.vals.append((e.iteration, e.loss))
+        self.val = e
+        if self.val_best is None or e.best <= self.val_best[0]:
+            self.val_best = (e.best, e.best_iteration)
+        self._changed = True
+
+    def mark(self, iteration: int, settings: dict, previous: dict) -> None:
+        """Live settings took effect at `iteration`: a marker for each real change."""
+        for name, new in settings.items():
+            old = previous.get(name)
+            if old != new:
+                self.marks.append((iteration, name, old, new))
+                self._changed = True
+
     def redraw(self) -> None:
         p, self._latest = self._latest, None
+        if p is None and self._changed:
+            p = self._shown
         if p is None:
             return
-        self._shown = p
-        self.query_one(Sparkline).data = [v for _, v in self.points]
+        self._shown, self._changed = p, False
+        self._prune()
+        chart = self.query_one(LossChart)
+        chart.show(self.points, self.vals, [m[0] for m in self.marks], self._legend(chart))
         self._labels(p)
+
+    def _prune(self) -> None:
+        """Drop validation points and markers that scrolled off the left of the chart."""
+        if self.points:
+            first = self.points[0][0]
+            self.vals = [v for v in self.vals if v[0] >= first]
+            self.marks = [m for m in self.marks if m[0] >= first]
+
+    def _legend(self, chart: LossChart) -> str:
+        """The latest marker in words, or the chart's key while there is none."""
+        if self.marks:
+            at, name, old, new = self.marks[-1]
+            short = SHORT.get(name, name.replace("_", " "))
+            return f"{short} {_value(old)}→{_value(new)} @ {at:,}"  # beside its ▲
+        key = f"{VAL_GLYPH} validation  {MARK_GLYPH} setting change"
+        return key if chart.size.width >= len(key) + 10 else ""
 
     def on_resize(self) -> None:
         if self._shown is not None:
@@ -112,10 +180,11 @@ class LossPane(Vertical):
             f"   start: ln V = {start:.2f} (a uniform guess)",
             f"best {best:.3f} @ {at:,} · start ln V {start:.2f}",
         )
+        val_line = self._val_line(fit)
         # fixed heights: repaint only, no relayout of the whole screen
-        self.query_one("#loss-now", Label).update(f"{now}\n{best_line}", layout=False)
+        self.query_one("#loss-now", Label).update(f"{now}\n{best_line}\n{val_line}", layout=False)
         if self.points:
-            values = [v for _, v in self.points]
+            values = [v for _, v in self.points] + [v for _, v in self.vals]
             lo, hi = min(values), max(values)
             first, last = self.points[0][0], self.points[-1][0]
             axis = fit(
@@ -123,3 +192,21 @@ class LossPane(Vertical):
                 f"it {first:,}..{last:,}: {hi:.2f} .. {lo:.2f} nats/ch",
             )
             self.query_one("#loss-axis", Label).update(axis, layout=False)
+
+    def _val_line(self, fit) -> str:
+        """The validation loss and its best (● marks it on the chart), or why there is none."""
+        v, best = self.val, self.val_best
+        if v is None and best is None:
+            off = self.val_note.startswith("validation: off")  # validation.val_note's words
+            return fit(
+                f"[$text-muted]{self.val_note or 'validation: not evaluated yet'}[/]",
+                "[$text-muted]" + ("val off" if off else "val: not evaluated yet") + "[/]",
+            )
+        figure = f" [b]{v.loss:.3f}[/b]" if v else ""  # a resumed run: only its past best
+        now = f"[$accent]{VAL_GLYPH} val{figure}[/]"
+        b, at = best if best is not None else (v.loss, v.iteration)
+        held = f" on {v.chars:,} held-out chars" if v else ""
+        return fit(
+            f"{now} nats/char{held}   best [b]{b:.3f}[/] at iter {at:,}",
+            f"{now} · best {b:.3f} @ {at:,}",
+        )

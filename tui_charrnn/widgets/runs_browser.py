@@ -114,9 +114,12 @@ class RunKeeper:
         started = app.run_started
         if started is not None:
             history = [(m.iteration, m.smooth_loss) for m in e.metrics]
+            # validation is plotted at the iterations trained, as the live points are
+            vals = [(m.iteration + 1, m.val_loss) for m in e.metrics if m.val_loss is not None]
             app.loss_pane.restart(
-                started.iteration, started.smooth_loss, app.hp.seq_length, started.V, history
-            )
+                started.iteration, started.smooth_loss, app.hp.seq_length, started.V, history,
+                vals=vals, changes=e.changes,
+            )  # fmt: skip
         app.sample_pane.clear()
         for sample in e.samples:
             app.sample_pane.add(sample)

@@ -9,8 +9,7 @@ from ... import events
 from ...insight.baselines import ngram_losses
 from ...insight.novelty import NoveltyIndex
 from ...insight.split import train_val_split
-from ...insight.tracker import BASELINE_NAMES, Tracker
-from ...trainer import VAL_FRACTION
+from ...insight.tracker import BASELINE_NAMES, Marker, Tracker
 from .novelty_tab import NOVELTY_N
 from .screen import InsightScreen
 
@@ -41,35 +40,46 @@ class InsightController:
                     title="Baseline beaten",
                 )
         elif isinstance(e, events.SettingsApplied):
-            self.tracker.settings(self.app.iteration, e.settings)
+            at = e.iteration if e.iteration >= 0 else self.app.iteration
+            self.tracker.settings(at, e.settings)
+        elif isinstance(e, events.Validated):
+            self.tracker.best_val = (e.best, e.best_iteration)
+        elif isinstance(e, events.RunOpened):  # a resumed run: its earlier changes first
+            old = [Marker(c.iteration, c.name, c.old, c.new) for c in e.changes]
+            self.tracker.markers[:0] = old
         elif isinstance(e, events.SessionStarted):
             self.tracker.started(e.hp)
             self.latest = None
+            held = float(e.hp.get("val_fraction", 0.0))  # baselines use the session's split
             if e.corpus is not None and e.corpus is not self.corpus:
                 self.corpus, self.novelty = e.corpus, None
-                self._prepare(e.corpus)
+                self._prepare(e.corpus, held)
             elif self.corpus is not None:
-                self._prepare(self.corpus, index=False)
+                self._prepare(self.corpus, held, index=False)
         elif isinstance(e, events.InsightSnapshot):
             self.latest = e
             self.tracker.validation(e.val_iteration, e.val_loss)
             if self.screen is not None:
                 self.screen.snapshot(e)
 
-    def _prepare(self, corpus: Corpus, index: bool = True) -> None:
+    def _prepare(self, corpus: Corpus, val_fraction: float, index: bool = True) -> None:
         """Once per corpus, in a thread worker: the n-gram baselines, the novelty index."""
         self.app.run_worker(
-            partial(self._prepare_work, corpus, index),
+            partial(self._prepare_work, corpus, val_fraction, index),
             thread=True,
             exclusive=True,
             group="insight-prepare",
             exit_on_error=False,
         )
 
-    def _prepare_work(self, corpus: Corpus, index: bool) -> None:
-        train, val = train_val_split(corpus.N, VAL_FRACTION)
+    def _prepare_work(self, corpus: Corpus, val_fraction: float, index: bool) -> None:
+        """Baselines counted on the training part, scored on the held-out tail; {} when
+        nothing (or < 3 characters) is held out: no held-out figures then, rather than
+        in-sample ones passed off as held-out."""
+        train, val = train_val_split(corpus.N, val_fraction)
         data = corpus.data
-        base = ngram_losses(data[train], data[val], corpus.V)
+        held = val.stop - val.start >= 3
+        base = ngram_losses(data[train], data[val], corpus.V) if held else {}
         self.app.call_from_thread(self._baselines_ready, corpus, base)
         if index:
             novelty = NoveltyIndex(data, NOVELTY_N)

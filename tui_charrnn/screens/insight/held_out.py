@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ... import events
 from ...insight.split import train_val_split
-from ...trainer import VAL_FRACTION
 
 if TYPE_CHECKING:
     from ...corpus import Corpus
@@ -13,7 +13,12 @@ if TYPE_CHECKING:
 PASSAGE = 360  # held-out characters coloured by surprisal / activation
 
 
-def held_out(corpus: Corpus) -> slice:
-    """The validation slice (last VAL_FRACTION); the whole corpus when that is empty."""
-    _, val = train_val_split(corpus.N, VAL_FRACTION)
+def held_out(corpus: Corpus, val_fraction: float) -> slice:
+    """The session's validation slice (its last val_fraction, never trained on); the
+    whole corpus, i.e. training text, when that is (nearly) empty."""
+    _, val = train_val_split(corpus.N, val_fraction)
     return val if val.stop - val.start > 3 else slice(0, corpus.N)
+
+
+def val_fraction(snap: events.InsightSnapshot) -> float:
+    return float(snap.hp.get("val_fraction", 0.0))

@@ -7,7 +7,6 @@ from textual.content import Content
 
 from ... import events
 from ...insight.tracker import BASELINE_NAMES, Tracker, convert, fmt
-from ...trainer import VAL_FRACTION
 
 BAR = 24  # width of the loss bars
 
@@ -22,7 +21,8 @@ def render(t: Tracker, snap: events.InsightSnapshot | None) -> Content:
         if t.best_val is not None:
             note = f"best {fmt(convert(t.best_val[0], unit, T), unit)} at {t.best_val[1]:,}"
         chars = snap.val_chars
-        size = f"{chars / 1000:.0f}k" if chars >= 10_000 else f"{chars:,}"
+        size = f"{chars / 1000:.0f}k" if chars >= 10_000 else f"{chars / 1000:.1f}k"
+        size = size if chars >= 1000 else str(chars)  # the label fits its 18 columns
         label = f"held-out ({size} ch)" if chars else "held-out"
         rows.append((label, snap.val_loss, "$accent", note))
     if t.baselines:
@@ -44,20 +44,25 @@ def render(t: Tracker, snap: events.InsightSnapshot | None) -> Content:
             ("█" * n, style),
             (" " * (BAR - n) + f" {note}\n", "$text-muted"),
         ]
-    if not t.baselines:
-        parts.append(("computing the n-gram baselines…\n", "$text-muted"))
-    else:
-        parts.append(
-            (
-                f"Baselines: counted on the first {1 - VAL_FRACTION:.0%} of the corpus, "
-                f"scored on the last {VAL_FRACTION:.0%} (held-out; the RNN also reads it "
-                "while training).\n",
-                "$text-muted",
-            )
-        )
+    parts.append((_baselines_note(t), "$text-muted"))
     parts.append(("\nSetting changes\n", "bold"))
     if not t.markers:
         parts.append(("  none yet: change one in the settings pane\n", "$text-muted"))
     for m in t.markers[-8:]:
         parts.append(f"  iter {m.iteration:>8,}  {m.name} {m.old} → {m.new}\n")
     return Content.assemble(*parts).rstrip()
+
+
+def _baselines_note(t: Tracker) -> str:
+    held = float(t.hp.get("val_fraction", 0.0))
+    if t.baselines is None:
+        return "computing the n-gram baselines…\n"
+    if not t.baselines:
+        return (
+            "No held-out figures: val_fraction is 0, nothing is held out of training "
+            "(set val_fraction and reset, r, to measure them).\n"
+        )
+    return (
+        f"Held-out: the last {held:.0%} of the corpus, never trained on. Baselines are "
+        f"counted on the first {1 - held:.0%} and scored on it.\n"
+    )

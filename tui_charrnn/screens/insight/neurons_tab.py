@@ -11,7 +11,7 @@ from textual.content import Content
 from ... import events
 from ...insight.neurons import activations, features, rank_units
 from ..insight_text import ACT_STYLES, act_level, styled
-from .held_out import PASSAGE, held_out
+from .held_out import PASSAGE, held_out, val_fraction
 
 if TYPE_CHECKING:
     from ...corpus import Corpus
@@ -29,7 +29,7 @@ Ranked = dict[str, list[tuple[int, float]]]  # feature -> the best 3 (unit, corr
 
 def compute(snap: events.InsightSnapshot, corpus: Corpus) -> tuple[str, np.ndarray, Ranked]:
     """The held-out text, its hidden activations (T, H) and the units ranked per feature."""
-    val = held_out(corpus)
+    val = held_out(corpus, val_fraction(snap))
     ixs = corpus.data[val.start : val.start + NEURON_CHARS]
     text = corpus.decode(ixs)
     acts = activations(snap.params, ixs, np.zeros(snap.params.H))  # (T, H)

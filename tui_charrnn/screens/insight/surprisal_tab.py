@@ -11,7 +11,7 @@ from textual.content import Content
 from ... import events
 from ...insight.surprisal import buckets, surprisal
 from ..insight_text import SURPRISE_LEGEND, SURPRISE_STYLES, show_char, styled
-from .held_out import PASSAGE, held_out
+from .held_out import PASSAGE, held_out, val_fraction
 
 if TYPE_CHECKING:
     from ...corpus import Corpus
@@ -31,9 +31,9 @@ class Scored(NamedTuple):
 def compute(snap: events.InsightSnapshot, corpus: Corpus, sample: str | None) -> Scored:
     """The held-out passage (sample None) or the start of a sample, from a blank state."""
     if sample is None:
-        val = held_out(corpus)
+        val = held_out(corpus, val_fraction(snap))
         ixs = corpus.data[val.start : val.start + PASSAGE]
-        label = "held-out text"
+        label = "held-out text" if val.start > 0 else "training text (nothing held out)"
     else:
         ixs = corpus.encode(sample[:PASSAGE]) if sample else corpus.data[:0]
         label = "latest sample"

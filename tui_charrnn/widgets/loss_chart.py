@@ -1,0 +1,172 @@
+"""The loss chart: training loss as bars, validation points (●) on the same scale, and a
+bottom row marking live setting changes (▲) with a legend for the latest.
+
+Bars work as Textual's Sparkline does (eighth-blocks, several rows tall, points averaged
+into one column each when there are more points than columns, stretched otherwise), but
+drawn here so the validation points and the markers land in the column of their
+iteration. Pure layout functions (column_of, bar_cell, marker_row) are tested alone.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual.widget import Widget
+
+BARS = "▁▂▃▄▅▆▇█"
+VAL_GLYPH = "●"
+MARK_GLYPH = "▲"
+
+
+def column_starts(iterations: Sequence[int], width: int) -> list[int]:
+    """The iteration of the first point shown in each column."""
+    P = len(iterations)
+    return [iterations[c * P // width] for c in range(width)]
+
+
+def column_values(values: Sequence[float], width: int) -> list[float]:
+    """One value per column: the mean of the points in it (or the stretched point)."""
+    P = len(values)
+    if P >= width:
+        out = []
+        for c in range(width):
+            part = values[c * P // width : (c + 1) * P // width]
+            out.append(sum(part) / len(part))
+        return out
+    return [values[c * P // width] for c in range(width)]
+
+
+def column_of(iteration: int, starts: list[int]) -> int | None:
+    """The column whose points cover `iteration`; None left of the chart (scrolled off)."""
+    if not starts or iteration < starts[0]:
+        return None
+    return bisect_right(starts, iteration) - 1
+
+
+def level(value: float, lo: float, hi: float, rows: int) -> int:
+    """0 (bottom) .. 8 * rows - 1 (top): the height of a value in eighths of a row."""
+    extent = hi - lo or 1.0
+    ratio = min(max((value - lo) / extent, 0.0), 1.0)
+    return int(ratio * (8 * rows - 1))
+
+
+def bar_cell(lv: int, row: int) -> str:
+    """The glyph of a bar of height lv in row `row` (0 = bottom)."""
+    if lv < 8 * row:
+        return " "
+    if lv >= 8 * (row + 1):
+        return "█"
+    return BARS[lv % 8]
+
+
+def marker_row(
+    width: int, columns: Sequence[int], label: str, anchor: int | None = None
+) -> tuple[str, int | None]:
+    """The bottom row: MARK_GLYPH at the columns, and the label on blank cells with a
+    blank cell either side: next to the marker at column `anchor` ("▲ label", else
+    "label ▲"), else right-aligned, else left-aligned, else left out.
+    Returns (text, where the label starts)."""
+    cells = [" "] * width
+    for c in columns:
+        if 0 <= c < width:
+            cells[c] = MARK_GLYPH
+    n = len(label)
+    starts = [width - n, 0]  # right first: the latest changes are on the right
+    if anchor is not None:
+        starts[:0] = [anchor + 2, anchor - 1 - n]
+    for start in starts if n else ():
+        end = start + n
+        margin = cells[max(start - 1, 0) : end + 1]
+        if start >= 0 and end <= width and all(ch == " " for ch in margin):
+            cells[start:end] = label
+            return "".join(cells), start
+    return "".join(cells), None
+
+
+class LossChart(Widget):
+    """Bars of the training loss, ● validation points, ▲ setting changes underneath."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "loss-chart--bar",
+        "loss-chart--val",
+        "loss-chart--mark",
+        "loss-chart--legend",
+    }
+    DEFAULT_CSS = """
+    LossChart { height: 1fr; min-height: 3; }
+    LossChart > .loss-chart--bar { color: $primary; }
+    LossChart > .loss-chart--val { color: $accent; text-style: bold; }
+    LossChart > .loss-chart--mark { color: $warning; text-style: bold; }
+    LossChart > .loss-chart--legend { color: $text-muted; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.points: list[tuple[int, float]] = []
+        self.vals: list[tuple[int, float]] = []
+        self.marks: list[int] = []
+        self.legend = ""  # next to the latest marker (or the chart's key if there is none)
+        self.scale: tuple[float, float] = (0.0, 1.0)
+
+    def show(
+        self,
+        points: Sequence[tuple[int, float]],
+        vals: Sequence[tuple[int, float]],
+        marks: Sequence[int],
+        legend: str,
+    ) -> None:
+        """Training points (iteration, nats/char), validation points, marker iterations."""
+        self.points, self.vals, self.marks = list(points), list(vals), list(marks)
+        self.legend = legend
+        values = [v for _, v in self.points] + [v for _, v in self.vals]
+        self.scale = (min(values), max(values)) if values else (0.0, 1.0)
+        self.refresh()
+
+    def render(self) -> Text:
+        width, height = self.size.width, self.size.height
+        if width < 1 or height < 2:
+            return Text("")
+        rows = height - 1  # the bottom row is for the markers
+        bar = self.get_component_rich_style("loss-chart--bar")
+        val = self.get_component_rich_style("loss-chart--val")
+        lines = [[(" ", None)] * width for _ in range(rows)]  # top row first
+        starts: list[int] = []
+        if self.points:
+            starts = column_starts([i for i, _ in self.points], width)
+            lo, hi = self.scale
+            for c, v in enumerate(column_values([v for _, v in self.points], width)):
+                lv = level(v, lo, hi, rows)
+                for r in range(rows):
+                    cell = bar_cell(lv, r)
+                    lines[rows - 1 - r][c] = (cell, bar if cell != " " else None)
+            for it, v in self.vals:
+                c = column_of(it, starts)
+                if c is None:
+                    continue
+                r = level(v, lo, hi, rows) // 8
+                under = lines[rows - 1 - r][c][0] == "█"  # inside the bar: keep it solid
+                style = val + Style(bgcolor=bar.color) if under else val
+                lines[rows - 1 - r][c] = (VAL_GLYPH, style)
+        text = Text(no_wrap=True, overflow="crop")
+        for line in lines:
+            for ch, style in line:
+                text.append(ch, style)
+            text.append("\n")
+        self._marker_line(text, width, starts)
+        return text
+
+    def _marker_line(self, text: Text, width: int, starts: list[int]) -> None:
+        columns = [c for m in self.marks if (c := column_of(m, starts)) is not None]
+        anchor = column_of(self.marks[-1], starts) if self.marks else None
+        row, at = marker_row(width, columns, self.legend, anchor)
+        mark = self.get_component_rich_style("loss-chart--mark")
+        muted = self.get_component_rich_style("loss-chart--legend")
+        val = self.get_component_rich_style("loss-chart--val")
+        for i, ch in enumerate(row):
+            in_legend = at is not None and at <= i < at + len(self.legend)
+            style = {MARK_GLYPH: mark, VAL_GLYPH: val}.get(ch, muted if in_legend else None)
+            text.append(ch, style)
