@@ -8,6 +8,7 @@ import math
 import re
 import threading
 import time
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -18,7 +19,7 @@ from tui_charrnn.app import CharRNNApp
 from tui_charrnn.corpus import Corpus
 from tui_charrnn.hparams import Hyperparams
 from tui_charrnn.insight.tracker import UNITS, Tracker, convert, fmt
-from tui_charrnn.screens.insight import TABS, InsightScreen
+from tui_charrnn.screens.insight import TABS, InsightScreen, neurons_tab
 from tui_charrnn.screens.insight_text import act_level, styled
 from tui_charrnn.session import Session
 from tui_charrnn.trainer import Trainer
@@ -278,3 +279,16 @@ async def test_each_tab_opens_updates_while_training_and_closes(tmp_path, tab):
         await until(pilot, lambda: not isinstance(app.screen, InsightScreen), what="closed")
         await until(pilot, lambda: not app.trainer._insight, what="trainer told")
         assert app.insight.screen is None
+
+
+def test_neurons_tab_skips_a_feature_that_does_not_vary():
+    corpus = Corpus.from_text("no brackets here, and no quotes either.\n" * 20, "plain")
+    params = Session(corpus, HP).params
+    snap = SimpleNamespace(params=params, hp={"val_fraction": 0.1})
+    text, acts, ranked = neurons_tab.compute(snap, corpus)
+    assert ranked["bracket_depth"] == [] and ranked["in_quotes"] == []
+    assert len(ranked["after_newline"]) == 3
+    units = neurons_tab.unit_list(ranked)
+    assert units and set(units) <= {u for u, _ in ranked["line_position"] + ranked["after_newline"]}
+    shown = neurons_tab.render(text, acts, ranked, units[0]).plain
+    assert shown.count("does not vary in this passage") == 2

@@ -24,7 +24,8 @@ FEATURES = {
     "after_newline": "after a newline",
 }
 
-Ranked = dict[str, list[tuple[int, float]]]  # feature -> the best 3 (unit, correlation)
+# feature -> the best 3 (unit, correlation); none for a feature that does not vary
+Ranked = dict[str, list[tuple[int, float]]]
 
 
 def compute(snap: events.InsightSnapshot, corpus: Corpus) -> tuple[str, np.ndarray, Ranked]:
@@ -33,7 +34,9 @@ def compute(snap: events.InsightSnapshot, corpus: Corpus) -> tuple[str, np.ndarr
     ixs = corpus.data[val.start : val.start + NEURON_CHARS]
     text = corpus.decode(ixs)
     acts = activations(snap.params, ixs, np.zeros(snap.params.H))  # (T, H)
-    ranked = {name: rank_units(acts, f)[:3] for name, f in features(text).items()}
+    ranked = {  # a feature constant here (no brackets, say) ranks no unit
+        name: rank_units(acts, f)[:3] if np.ptp(f) > 0 else [] for name, f in features(text).items()
+    }
     return text, acts, ranked
 
 
@@ -54,6 +57,8 @@ def render(text: str, acts: np.ndarray, ranked: Ranked, unit: int) -> Content:
     ]  # fmt: skip
     for name, label in FEATURES.items():
         parts.append(f"{label:<17}")
+        if not ranked[name]:
+            parts.append((" does not vary in this passage", "$text-muted"))
         for u, r in ranked[name]:
             st = "bold reverse" if u == unit else "bold" if abs(r) >= 0.5 else ""
             parts += [(f" #{u:<3} {r:+.2f}", st), "  "]

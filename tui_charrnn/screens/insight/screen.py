@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.css.query import NoMatches
@@ -41,13 +41,17 @@ class InsightScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close"),
+        Binding("1", "tab('loss')", "Tabs", key_display="1-6"),  # one footer entry for six
         Binding("u", "units", "Units"),
         Binding("left", "move(-1)", "◀", priority=True),
         Binding("right", "move(1)", "▶", priority=True),
         Binding("p", "passage", "Passage"),
         Binding("t", "temperature", "Resample"),
-        *(Binding(str(i + 1), f"tab('{t}')", t, show=False) for i, t in enumerate(TABS)),
+        *(Binding(str(i + 1), f"tab('{t}')", t, show=False) for i, t in enumerate(TABS) if i),
     ]
+    # the app's keys named in this screen's footer (the others work here too); all of
+    # them would not fit in 80 columns beside this screen's own
+    APP_KEYS_SHOWN = frozenset({"pause", "resume", "step", "quit", "command_palette"})
 
     def __init__(self, controller: InsightController) -> None:
         super().__init__()
@@ -103,6 +107,15 @@ class InsightScreen(Screen[None]):
             return  # recomputed every HEAVY_S: the worker's time is the trainer's GIL
         self._heavy_next = now + HEAVY_S
         self.refresh_tab()
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """What the footer shows: this screen's keys and the app's run controls."""
+        return {
+            key: b
+            for key, b in super().active_bindings.items()
+            if b.node is not self.app or b.binding.action in self.APP_KEYS_SHOWN
+        }
 
     @property
     def active(self) -> str:
@@ -253,7 +266,10 @@ class InsightScreen(Screen[None]):
         self.show_neurons()
 
     def show_neurons(self) -> None:
-        if self._acts is None or not self.units:
+        if self._acts is None:
+            return
+        if not self.units:
+            self._update("neurons", "None of the features varies in the held-out passage.")
             return
         unit = self.units[self.unit_choice % len(self.units)]
         body = neurons_tab.render(self._acts_text, self._acts, self._ranked, unit)
