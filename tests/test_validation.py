@@ -139,15 +139,17 @@ def test_validation_loss_is_evaluate_loss_on_the_tail():
 
 def test_cadence_metrics_rows_and_time_budget():
     s = long_session(n=20_000)
-    clock = iter([0.0, 0.1, 10.0, 10.01]).__next__  # the first evaluation takes 0.1 s
+    clock = iter([0.0, 0.5, 1.0, 1.1, 5.0, 5.01]).__next__  # evaluations of 0.5, 0.1, 0.01 s
     emitted = []
     v = Validator(s, every_s=2.0, budget=0.02, clock=clock, emit=emitted.append)
     assert not v.due(5, 0.0)  # only on metrics rows
     assert v.check(s, 0, 0.0) is not None and len(emitted) == 1
-    assert v.next_at == 5.0  # 0.1 s / 2 %: the budget stretches the 2 s interval
-    assert not v.due(10, 4.9) and v.due(10, 5.0)
-    assert v.check(s, 10, 6.0) is not None and v.next_at == 8.0  # 0.01 s: 2 s rules
-    assert emitted[0].chars == 2_000 and emitted[1].best == min(e.loss for e in emitted)
+    assert v.next_at == 2.0  # the first (cold) evaluation does not count against the budget
+    assert v.check(s, 10, 2.0) is not None
+    assert v.next_at == pytest.approx(7.0)  # 0.1 s / 2 % = 5 s stretches the 2 s
+    assert not v.due(20, 6.9) and v.due(20, 7.01)
+    assert v.check(s, 20, 8.0) is not None and v.next_at == 10.0  # 0.01 s: 2 s rules
+    assert emitted[0].chars == 2_000 and emitted[2].best == min(e.loss for e in emitted)
 
 
 def test_no_validation_without_a_held_out_part():

@@ -12,10 +12,10 @@ When: at the first metrics row of a session (so a figure shows at once), then at
 first metrics row (an iteration that is a multiple of METRICS_EVERY, so the figure lands
 in that row of metrics.csv) after at least VAL_S seconds of training time since the
 last evaluation. The interval also stretches to 1 / VAL_BUDGET times the evaluation's
-own duration, so validation never costs more than VAL_BUDGET of training time whatever
-the model, batch or corpus size. A time-based cadence, not a fixed number of
-iterations: at batch 1 a 500-iteration cadence would spend ~8 % of the time on
-validation, at batch 32 a tiny fraction.
+own duration (from the second evaluation on: the first runs cold), so validation never
+costs more than VAL_BUDGET of training time whatever the model, batch or corpus size. A
+time-based cadence, not a fixed number of iterations: at batch 1 a 500-iteration cadence
+would spend ~8 % of the time on validation, at batch 32 a tiny fraction.
 """
 
 from __future__ import annotations
@@ -105,7 +105,9 @@ class Validator:
         t0 = self._clock()
         loss = evaluate_loss(s.params, s.corpus.data, self.start, self.length, s.hp.seq_length)
         took = self._clock() - t0
-        self.next_at = elapsed + max(self.every_s, took / self.budget)
+        # the first evaluation runs cold (caches, allocations): it does not set the budget
+        cost = took / self.budget if self.latest is not None else 0.0
+        self.next_at = elapsed + max(self.every_s, cost)
         if math.isfinite(loss) and (self.best is None or loss < self.best[0]):
             self.best = (loss, s.n)
         best, at = self.best if self.best is not None else (loss, s.n)

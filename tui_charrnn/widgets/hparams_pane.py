@@ -130,6 +130,7 @@ class HyperparamPane(Vertical):
         """A (new) session runs with hp: show its values."""
         self.running = hp
         self._sent.clear()
+        self.set_status("")  # "applies on reset" is done; check() says what still differs
         for name in SPECS:
             field = self._input(name)
             if not field.has_focus:

@@ -155,7 +155,12 @@ class LossPane(Vertical):
             short = SHORT.get(name, name.replace("_", " "))
             return f"{short} {_value(old)}→{_value(new)} @ {at:,}"  # beside its ▲
         key = f"{VAL_GLYPH} validation  {MARK_GLYPH} setting change"
+        if self._val_off():
+            key = f"{MARK_GLYPH} live setting change"
         return key if chart.size.width >= len(key) + 10 else ""
+
+    def _val_off(self) -> bool:
+        return self.val_note.startswith("validation: off")  # validation.val_note's words
 
     def on_resize(self) -> None:
         if self._shown is not None:
@@ -197,10 +202,13 @@ class LossPane(Vertical):
         """The validation loss and its best (● marks it on the chart), or why there is none."""
         v, best = self.val, self.val_best
         if v is None and best is None:
-            off = self.val_note.startswith("validation: off")  # validation.val_note's words
+            short = "val: not evaluated yet"
+            if self._val_off():
+                zero = "val_fraction 0" in self.val_note
+                short = "val off (val_fraction 0)" if zero else "val off"
             return fit(
                 f"[$text-muted]{self.val_note or 'validation: not evaluated yet'}[/]",
-                "[$text-muted]" + ("val off" if off else "val: not evaluated yet") + "[/]",
+                f"[$text-muted]{short}[/]",
             )
         figure = f" [b]{v.loss:.3f}[/b]" if v else ""  # a resumed run: only its past best
         now = f"[$accent]{VAL_GLYPH} val{figure}[/]"
