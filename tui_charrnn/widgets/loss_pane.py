@@ -51,11 +51,16 @@ class LossPane(Vertical):
         self.val_note = ""  # what is held out (SessionStarted.val_note)
         self.marks: list[tuple[int, str, object, object]] = []  # (iteration, name, old, new)
         self._changed = False  # a validation or marker arrived: redraw even without progress
+        # Kept as attributes, not queried when drawing: at shutdown children are removed
+        # before their parent, and a redraw tick in between would find no LossChart.
+        self.now_label = Label("", id="loss-now")
+        self.chart = LossChart(id="loss-chart")
+        self.axis_label = Label("", id="loss-axis")
 
     def compose(self) -> ComposeResult:
-        yield Label("", id="loss-now")
-        yield LossChart(id="loss-chart")
-        yield Label("", id="loss-axis")
+        yield self.now_label
+        yield self.chart
+        yield self.axis_label
 
     def on_mount(self) -> None:
         self.border_title = "Loss"
@@ -137,7 +142,7 @@ class LossPane(Vertical):
             return
         self._shown, self._changed = p, False
         self._prune()
-        chart = self.query_one(LossChart)
+        chart = self.chart
         chart.show(self.points, self.vals, [m[0] for m in self.marks], self._legend(chart))
         self._labels(p)
 
@@ -187,7 +192,7 @@ class LossPane(Vertical):
         )
         val_line = self._val_line(fit)
         # fixed heights: repaint only, no relayout of the whole screen
-        self.query_one("#loss-now", Label).update(f"{now}\n{best_line}\n{val_line}", layout=False)
+        self.now_label.update(f"{now}\n{best_line}\n{val_line}", layout=False)
         if self.points:
             values = [v for _, v in self.points] + [v for _, v in self.vals]
             lo, hi = min(values), max(values)
@@ -196,7 +201,7 @@ class LossPane(Vertical):
                 f"iterations {first:,}..{last:,}: {hi:.3f} (top) .. {lo:.3f} (bottom) nats/char",
                 f"it {first:,}..{last:,}: {hi:.2f} .. {lo:.2f} nats/ch",
             )
-            self.query_one("#loss-axis", Label).update(axis, layout=False)
+            self.axis_label.update(axis, layout=False)
 
     def _val_line(self, fit) -> str:
         """The validation loss and its best (● marks it on the chart), or why there is none."""
