@@ -7,8 +7,29 @@ from textual.content import Content
 
 from ... import events
 from ...insight.tracker import BASELINE_NAMES, Tracker, convert, fmt
+from ...validation import METRICS_EVERY
 
-BAR = 24  # width of the loss bars
+BAR = 24  # width of the loss bars, proportional to the figures in the unit shown
+
+
+def title(unit: str, seq_length: int) -> str:
+    """What the figures are, in words that read for every unit."""
+    if unit == "perplexity":
+        return "Perplexity, e^(nats/char)"
+    if unit == "per sequence":
+        return f"Loss per sequence of {seq_length} chars"  # the seed's number
+    return f"Loss in {unit}"
+
+
+def waiting(t: Tracker, snap: events.InsightSnapshot) -> str:
+    """Why there is no held-out figure: none is held out, or the first evaluation has not
+    come yet. It comes at the session's first metrics row (validation.py), the first
+    iteration trained whose 0-based number is a multiple of METRICS_EVERY; figures are
+    numbered by iterations trained, as the header's."""
+    if t.baselines == {} or not float(t.hp.get("val_fraction", 0.0)):
+        return "off: nothing is held out"
+    row = -(-snap.iteration // METRICS_EVERY) * METRICS_EVERY
+    return f"not measured yet: due at iteration {row + 1:,}"
 
 
 def render(t: Tracker, snap: events.InsightSnapshot | None) -> Content:
@@ -24,6 +45,8 @@ def render(t: Tracker, snap: events.InsightSnapshot | None) -> Content:
         size = f"{chars / 1000:.0f}k" if chars >= 10_000 else f"{chars / 1000:.1f}k"
         size = size if chars >= 1000 else str(chars)  # the label fits its 18 columns
         label = f"held-out ({size} ch)" if chars else "held-out"
+        if snap.val_loss is None:
+            note = waiting(t, snap)
         rows.append((label, snap.val_loss, "$accent", note))
     if t.baselines:
         for name, level in t.baselines.items():
@@ -31,19 +54,22 @@ def render(t: Tracker, snap: events.InsightSnapshot | None) -> Content:
             note = f"beaten at {at:,}" if at is not None else "not yet beaten"
             style = "$success" if at is not None else "$text-muted"
             rows.append((BASELINE_NAMES[name], level, style, note))
-    top = max((r[1] for r in rows if r[1] is not None and r[1] == r[1]), default=1.0)
+    shown = [None if r[1] is None else convert(r[1], unit, T) for r in rows]
+    top = max((v for v in shown if v is not None and v == v), default=1.0)
     parts: list[str | tuple[str, str]] = [
-        (f"Loss in {unit}", "bold"),
+        (title(unit, T), "bold"),
         f"  u: units · 1-6: tabs   iteration {snap.iteration:,}\n" if snap else "\n",
     ]
-    for label, value, style, note in rows:
-        shown = fmt(None if value is None else convert(value, unit, T), unit)
-        n = 0 if value is None or value != value else round(BAR * min(value / top, 1.0))
-        parts += [
-            f"{label:<18} {shown:>7} ",
-            ("█" * n, style),
-            (" " * (BAR - n) + f" {note}\n", "$text-muted"),
-        ]
+    for (label, _, style, note), value in zip(rows, shown, strict=True):
+        if value is None or value != value:
+            n = 0
+        else:
+            n = round(BAR * min(value / top, 1.0)) if top > 0 else 0
+        parts.append(f"{label:<18} {fmt(value, unit):>7} ")
+        if value is None and note:  # no bar: the reason takes its place
+            parts.append((f"{note}\n", "$text-muted"))
+            continue
+        parts += [("█" * n, style), (" " * (BAR - n) + f" {note}\n", "$text-muted")]
     parts.append((_baselines_note(t), "$text-muted"))
     parts.append(("\nSetting changes\n", "bold"))
     if not t.markers:
