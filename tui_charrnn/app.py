@@ -220,6 +220,7 @@ class CharRNNApp(App[int]):
         elif isinstance(e, events.SessionStarted):
             self._started(e)
         elif isinstance(e, events.Diverged):
+            self.loss_pane.rolled_back(e.rolled_back_to)
             self.notify(e.message, title="Training diverged", severity="warning", timeout=10)
         elif isinstance(e, events.TrainerError):
             self.notify(e.message, title="Trainer", severity="error", timeout=8)

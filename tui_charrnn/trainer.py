@@ -263,6 +263,9 @@ class Trainer:
         """The guard rolled the session back: say so, and pause if that was its advice."""
         self._emit(events.Diverged(d.message(), d.rolled_back_to, d.new_lr, d.paused))
         self.recorder.rolled_back(d.rolled_back_to)
+        # the losses not yet reported past the rollback never happened either (in place:
+        # _train holds this list)
+        self._pending[:] = [x for x in self._pending if x[0] <= d.rolled_back_to]
         if d.new_lr != d.old_lr:
             self._applied({"learning_rate": d.new_lr}, {"learning_rate": d.old_lr})
         if d.paused:

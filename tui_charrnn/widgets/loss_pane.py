@@ -134,6 +134,20 @@ class LossPane(Vertical):
                 self.marks.append((iteration, name, old, new))
                 self._changed = True
 
+    def rolled_back(self, iteration: int) -> None:
+        """A divergence rolled the run back to `iteration` (events.Diverged): what was
+        plotted after it never happened, as the recorder forgets its rows and samples.
+        Training points, validation points and markers past it go; the iterations
+        trained again are plotted as they come."""
+        self.points = deque((p for p in self.points if p[0] <= iteration), maxlen=WINDOW)
+        last = self.points[-1][0] if self.points else iteration
+        self._next_point = last - last % self.stride + self.stride
+        self.vals = [v for v in self.vals if v[0] <= iteration]
+        if self.val is not None and self.val.iteration > iteration:
+            self.val = None
+        self.marks = [m for m in self.marks if m[0] <= iteration]
+        self._changed = True
+
     def redraw(self) -> None:
         p, self._latest = self._latest, None
         if p is None and self._changed:
