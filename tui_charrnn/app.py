@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Event, Key, MouseDown
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from . import events
 from .hparams import Hyperparams
@@ -32,6 +32,7 @@ from .storage import DEFAULT_KEEP, CheckpointError, load_latest_checkpoint
 from .trainer import Trainer
 from .widgets.corpus_pane import CorpusPane
 from .widgets.dialogs import ConfirmScreen, HelpScreen
+from .widgets.footer import Footer  # Textual's, without its leak
 from .widgets.hparams_pane import HyperparamPane
 from .widgets.loss_pane import LossPane
 from .widgets.runs_browser import RunKeeper
@@ -88,6 +89,7 @@ class CharRNNApp(App[int]):
         self.iteration = 0
         self.latest: events.Progress | None = None  # not yet drawn
         self._ticks = 0
+        self.leaving = False  # quitting: the widgets are being removed, draw nothing
         self.sample_asked = False  # g was pressed: flush the sample when it arrives
         self._inbox: deque[object] = deque()  # events from the trainer thread
         self.run_started: events.SessionStarted | None = None  # the run being trained
@@ -135,7 +137,7 @@ class CharRNNApp(App[int]):
         that would repaint the whole sidebar too. Ticks alternate between the two.
         Anything the user does (keys, settings) is shown at once, not on a tick.
         """
-        if not self.loss_pane.is_attached:  # shutting down
+        if self.leaving or not self.loss_pane.is_attached:  # shutting down
             return
         self._drain_inbox()
         self._ticks += 1
@@ -177,7 +179,7 @@ class CharRNNApp(App[int]):
 
     @on(TrainerEvent)
     def _trainer_event(self, message: TrainerEvent) -> None:
-        if not self.loss_pane.is_attached:  # shutting down: nothing left to show it on
+        if self.leaving or not self.loss_pane.is_attached:  # shutting down: nothing to draw on
             return
         self._drain_inbox()
         if self.state != "training":  # nothing else to draw: show it all now
@@ -344,6 +346,7 @@ class CharRNNApp(App[int]):
             if self.trainer.stopped.is_set():
                 break
             await asyncio.sleep(0.02)
+        self.leaving = True  # children go before their parents: no half-removed pane
         self.exit(code)
 
     def on_unmount(self) -> None:

@@ -1,12 +1,19 @@
 """Soak: run the app headless (App.run_test) for a while and watch its memory.
 
-    python tests/bench/soak.py [SECONDS] [--autosave S]
+    python tests/bench/soak.py [SECONDS] [--autosave S] [--leak KB]
 
 Trains the default corpus at the seed's settings with sample_every 20 (env SOAK_SAMPLE_EVERY;
 many samples: the sample log and samples.jsonl grow fastest), autosave every few seconds,
-pausing and sampling now and then. Prints the process RSS (VmRSS of /proc/self/status) every
-REPORT_S seconds, then a verdict: FLAT if RSS after the warm-up grew by less than
-GROWTH_LIMIT (MB per minute, a least-squares slope), else GROWING. Exit code 0 / 1.
+sampling (g) and pausing/resuming (space: the footer is rebuilt) every two seconds. Prints
+the process RSS (VmRSS of /proc/self/status) every REPORT_S seconds, then a verdict (see
+verdict()): FLAT or GROWING. Exit code 0 / 1.
+
+--leak KB keeps KB more kilobytes every second (a deliberate leak): the verdict must then
+say GROWING, which shows the benchmark can fail (60 KB/s is 3.5 MB/min).
+
+Findings (issue #4): Textual's Footer kept every FooterKey it ever built (17 MB/min here,
+widgets/footer.py) and the sample log held up to 50,000 lines at ~3.4 KB each (~170 MB,
+widgets/samples_pane.py).
 """
 
 from __future__ import annotations
@@ -28,8 +35,8 @@ from tui_charrnn.hparams import Hyperparams
 from tui_charrnn.session import Session
 
 REPORT_S = 5.0
-WARMUP_S = 15.0  # caches, the sample log's first screenfuls, numpy buffers
-GROWTH_LIMIT = 2.0  # MB per minute
+WARMUP_S = 30.0  # caches, the sample log filling up to its bound, numpy buffers
+GROWTH_LIMIT = 1.0  # MB per minute, over the judged part of the run
 
 
 def rss_mb() -> float:
@@ -55,7 +62,24 @@ def slope(points: list[tuple[float, float]]) -> float:
     return sum((t - mt) * (y - my) for t, y in points) / var if var else 0.0
 
 
-async def soak(seconds: float, autosave: float) -> int:
+def verdict(
+    points: list[tuple[float, float]], warmup: float = WARMUP_S, limit: float = GROWTH_LIMIT
+) -> tuple[str, float, list[tuple[float, float]]]:
+    """("FLAT" | "GROWING" | "TOO SHORT", MB/min, the points judged) for (seconds, RSS MB).
+
+    Judged: the last two thirds of the run, and never the warm-up. FLAT when the
+    least-squares slope of RSS over them is under `limit` MB per minute."""
+    if not points:
+        return "TOO SHORT", 0.0, []
+    start = max(warmup, points[-1][0] / 3)
+    judged = [(t, y) for t, y in points if t >= start]
+    if len(judged) < 4:
+        return "TOO SHORT", 0.0, judged
+    growth = slope(judged) * 60
+    return ("FLAT" if growth < limit else "GROWING"), growth, judged
+
+
+async def soak(seconds: float, autosave: float, leak_kb: float = 0.0) -> int:
     name, path = catalog.resolve(None)
     hp = Hyperparams(sample_every=int(os.environ.get("SOAK_SAMPLE_EVERY", 20)))
     runs = Path(tempfile.mkdtemp(prefix="charrnn-soak-"))
@@ -63,6 +87,7 @@ async def soak(seconds: float, autosave: float) -> int:
         lambda: Session(load(path, name=name), hp), hp, name, runs, autosave_s=autosave
     )
     samples: list[tuple[float, float]] = []
+    leaked: list[bytes] = []  # --leak: kept on purpose
     async with app.run_test(size=(120, 40)):
         t0 = last = time.monotonic()
         keys = ["g", "g", "space", "space"]
@@ -70,6 +95,8 @@ async def soak(seconds: float, autosave: float) -> int:
         print(f"soak: {seconds:g} s, run folder under {runs}", flush=True)
         while (now := time.monotonic()) - t0 < seconds:
             await asyncio.sleep(0.5)
+            if leak_kb:
+                leaked.append(b"\x01" * int(leak_kb * 512))  # written, so resident
             key = keys[k % len(keys)]
             k += 1
             app.post_message(events.Key(key, key if len(key) == 1 else None))
@@ -79,33 +106,33 @@ async def soak(seconds: float, autosave: float) -> int:
                 samples.append((now - t0, rss))
                 print(
                     f"{now - t0:7.1f} s  RSS {rss:7.1f} MB  iter {app.iteration:>9,}"
-                    f"  samples {len(app.sample_pane.samples):>6,}",
+                    f"  samples {app.sample_pane.count:>6,}",
                     flush=True,
                 )
         app.post_message(events.Key("q", "q"))
         end = time.monotonic() + 5
         while not app.trainer.stopped.is_set() and time.monotonic() < end:
             await asyncio.sleep(0.05)
-    steady = [(t, y) for t, y in samples if t >= WARMUP_S] or samples
-    growth = slope(steady) * 60
-    if not steady:
-        print("verdict: too short to judge")
+    said, growth, judged = verdict(samples)
+    if said == "TOO SHORT":
+        print(f"verdict: too short to judge (run at least {3 * WARMUP_S:g} s)")
         return 1
-    spread = max(y for _, y in steady) - min(y for _, y in steady)
-    verdict = "FLAT" if growth < GROWTH_LIMIT else "GROWING"
+    (t0, y0), (t1, y1) = judged[0], judged[-1]
     print(
-        f"verdict: {verdict}: after {WARMUP_S:g} s warm-up RSS moved {growth:+.2f} MB/min"
-        f" (range {spread:.1f} MB; limit {GROWTH_LIMIT:g} MB/min)"
+        f"verdict: {said}: from {t0:.0f} s to {t1:.0f} s RSS went {y0:.1f} -> {y1:.1f} MB,"
+        f" {growth:+.2f} MB/min (least squares; limit {GROWTH_LIMIT:g} MB/min);"
+        f" whole run {samples[0][1]:.1f} -> {samples[-1][1]:.1f} MB"
     )
-    return 0 if verdict == "FLAT" else 1
+    return 0 if said == "FLAT" else 1
 
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("seconds", nargs="?", type=float, default=60.0)
+    p.add_argument("seconds", nargs="?", type=float, default=180.0)
     p.add_argument("--autosave", type=float, default=5.0, help="seconds between autosaves")
+    p.add_argument("--leak", type=float, default=0.0, metavar="KB", help="leak KB per second")
     args = p.parse_args()
-    return asyncio.run(soak(args.seconds, args.autosave))
+    return asyncio.run(soak(args.seconds, args.autosave, args.leak))
 
 
 if __name__ == "__main__":

@@ -134,12 +134,19 @@ class RunKeeper:
         self.app.trainer.save_checkpoint(self.recorder.save)
 
     def save_samples(self) -> None:
+        """Every sample of the run: the pane keeps only the latest (a bounded memory), so
+        the older ones come from the run folder's samples.jsonl, which the recorder
+        flushes every few seconds; the pane's own fill in what has not reached it yet."""
         app = self.app
-        samples, hp, name = list(app.sample_pane.samples), app.hp, app.corpus_name
+        recent, hp, name = list(app.sample_pane.samples), app.hp, app.corpus_name
 
         def write() -> None:
             try:
-                path = self.recorder.ensure_folder().write_samples(samples, hp, name)
+                folder = self.recorder.ensure_folder()
+                samples = folder.read_samples()  # skips a line being appended right now
+                seen = {(s.iteration, s.text) for s in samples}
+                samples += [s for s in recent if (s.iteration, s.text) not in seen]
+                path = folder.write_samples(samples, hp, name)
             except CheckpointError as e:
                 app.call_from_thread(app.notify, f"Samples not saved: {e}", severity="error")
             else:

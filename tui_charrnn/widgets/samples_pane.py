@@ -1,6 +1,8 @@
-"""Sample viewer: every sample of the run in a scrolling log, newest at the bottom."""
+"""Sample viewer: the run's latest samples in a scrolling log, newest at the bottom."""
 
 from __future__ import annotations
+
+from collections import deque
 
 from rich.style import Style
 from rich.text import Text
@@ -12,7 +14,12 @@ from textual.widgets import RichLog
 
 from ..events import Sample
 
-MAX_LINES = 50_000  # display bound; every sample stays in .samples for saving
+# Memory bounds. A line of a RichLog costs ~3.4 KB (a Strip with its segments and seven
+# small caches): 50,000 lines were ~170 MB, reached after ~10 minutes of training at the
+# default sample_every. Older samples stay in the run folder's samples.jsonl; the s key
+# saves them all from there (RunKeeper.save_samples).
+MAX_LINES = 3_000  # lines of scrollback in the log (~10 MB; a few hundred samples)
+MAX_SAMPLES = 2_000  # the latest samples kept in .samples (~0.5 KB each)
 MAX_PER_FLUSH = 40  # samples written to the log per flush (about one a second)
 
 
@@ -45,7 +52,8 @@ class SamplePane(Vertical):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.samples: list[Sample] = []
+        self.samples: deque[Sample] = deque(maxlen=MAX_SAMPLES)  # the latest ones
+        self.count = 0  # samples of this run so far, including those not kept
         self._pending: list[Text] = []
         self._head_style: Style | None = None  # the theme's accent colour, looked up once
 
@@ -59,12 +67,14 @@ class SamplePane(Vertical):
 
     def clear(self) -> None:
         self.samples.clear()
+        self.count = 0
         self._pending.clear()
         self.query_one(RichLog).clear()
         self.border_subtitle = ""
 
     def add(self, sample: Sample) -> None:
         self.samples.append(sample)
+        self.count += 1
         if self._head_style is None:
             self._head_style = Style(color=self.app.get_css_variables().get("accent"), bold=True)
         head = Text(
@@ -85,4 +95,4 @@ class SamplePane(Vertical):
         text = Text("\n").join(shown)
         self._pending.clear()
         self.query_one(RichLog).write(text)
-        self.border_subtitle = f"{len(self.samples):,} samples"
+        self.border_subtitle = f"{self.count:,} samples"

@@ -1,0 +1,34 @@
+"""Textual's Footer without its leak: use this one on every screen.
+
+Footer rebuilds its keys (recompose) each time the screen's bindings change: every pause
+and resume here (space: Pause <-> Resume), every focus change, every dialog. Each new
+FooterKey is bound to Footer.compact with data_bind, which stores a (key, callback) entry
+on the Footer. Textual (8.2.8; textualize/textual#6666) prunes that list only when
+`compact` itself changes, which it never does, so every key ever shown stays alive with
+its styles and render caches: about 30 KB per recompose, 17 MB a minute when the soak
+benchmark toggles pause twice a second (tests/bench/soak.py). Here the entries of removed
+keys are dropped after each recompose, as Textual would do on the next change of
+`compact`.
+"""
+
+from __future__ import annotations
+
+from textual.widgets import Footer as TextualFooter
+
+
+def prune_watchers(node: object) -> int:
+    """Drop the watchers that closed (removed) nodes left on `node`; returns how many.
+
+    The same test as Textual's own pruning (Reactive._check_watchers)."""
+    dropped = 0
+    for watchers in getattr(node, "__watchers", {}).values():
+        alive = [(n, cb) for n, cb in watchers if not (n._closing or n._closed)]
+        dropped += len(watchers) - len(alive)
+        watchers[:] = alive
+    return dropped
+
+
+class Footer(TextualFooter):
+    async def recompose(self) -> None:
+        await super().recompose()  # the old keys are removed (closed) by now
+        prune_watchers(self)
