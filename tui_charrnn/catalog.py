@@ -162,7 +162,9 @@ def corpus_path(name: str, cache_dir: Path | None = None) -> Path:
 
 def resolve(name_or_path: str | None, cache_dir: Path | None = None) -> tuple[str, Path]:
     """Map a CLI argument to (display_name, path): None -> default, a name -> its file,
-    anything else -> an existing filesystem path (content is validated elsewhere)."""
+    anything else -> an existing filesystem path (content is validated elsewhere). A path
+    to a catalogue corpus's own file (a resumed run names its corpus by path) gets the
+    catalogue's name, so "fables" never shows up as "fables.txt"."""
     if name_or_path is None or name_or_path == "":
         name_or_path = DEFAULT_CORPUS
     if name_or_path in _names():
@@ -175,7 +177,22 @@ def resolve(name_or_path: str | None, cache_dir: Path | None = None) -> tuple[st
             f"no corpus named {name_or_path!r} and no file {name_or_path!r}; "
             f"choose one of: {', '.join(_names())} (or give a path to a text file)"
         )
-    return path.name, path
+    return _catalogue_name(path, cache_dir) or path.name, path
+
+
+def _catalogue_name(path: Path, cache_dir: Path | None = None) -> str | None:
+    """The catalogue name of a corpus file (bundled, or the built stdlib one), else None."""
+    try:
+        real = path.resolve()
+        if real.parent == _bundled_dir().resolve() and real.suffix == ".txt":
+            name = real.stem
+            return name if name in {e.name for e in _BUNDLED} else None
+        if real.name == _stdlib_cache_name():
+            folder = Path(cache_dir) if cache_dir is not None else _default_cache_dir()
+            return STDLIB_CORPUS if real.parent == folder.resolve() else None
+    except OSError:
+        pass
+    return None
 
 
 def _stdlib_sources(root: Path):

@@ -1,7 +1,8 @@
 """Bookkeeping behind the insight views (plain Python, no numpy needed, no textual).
 
 Units: every loss is kept in nats per character and converted only for display.
-Baselines: the iteration where the training loss first goes below each n-gram level.
+Baselines: the iteration where the training loss first goes below each n-gram level,
+announced once per run: a resumed run's history settles the ones it had already beaten.
 Settings markers: each live change as (iteration, name, from, to).
 """
 
@@ -59,6 +60,7 @@ class Tracker:
     markers: list[Marker] = field(default_factory=list)
     best_val: tuple[float, int] | None = None  # (nats/char, iteration)
     unit: str = UNITS[0]
+    earlier: list[tuple[int, float]] = field(default_factory=list)  # resumed run's record lows
 
     def started(self, hp: dict) -> None:
         """A new run: forget the old baselines, beats, markers and validation."""
@@ -67,6 +69,27 @@ class Tracker:
         self.beaten.clear()
         self.markers.clear()
         self.best_val = None
+        self.earlier = []
+
+    def resumed(self, history) -> None:
+        """A resumed run's loss so far, (iteration, nats/char) oldest first: the baselines
+        it had beaten are recorded at their iterations, never announced again. Only the
+        record lows are kept (the first point below a level is always one of them); they
+        are settled against the baselines once those are computed."""
+        lows: list[tuple[int, float]] = []
+        for iteration, npc in history:
+            if math.isfinite(npc) and (not lows or npc < lows[-1][1]):
+                lows.append((iteration, npc))
+        self.earlier = lows
+        self._settle()
+
+    def _settle(self) -> None:
+        if self.baselines and self.earlier:
+            for iteration, npc in self.earlier:
+                for name, level in self.baselines.items():
+                    if name not in self.beaten and npc < level:
+                        self.beaten[name] = iteration
+            self.earlier = []
 
     def next_unit(self) -> str:
         self.unit = UNITS[(UNITS.index(self.unit) + 1) % len(UNITS)]
@@ -76,6 +99,7 @@ class Tracker:
         """The baselines the loss went below for the first time (their names)."""
         if not self.baselines:
             return []
+        self._settle()
         new = [
             name
             for name, level in self.baselines.items()

@@ -96,7 +96,9 @@ class RunKeeper:
 
     def handle(self, e: object) -> None:
         app = self.app
-        if isinstance(e, events.RunOpened):
+        if isinstance(e, events.SessionStarted):  # a new session; RunOpened follows a resume
+            app.status_bar.elapsed0 = 0.0
+        elif isinstance(e, events.RunOpened):
             self._opened(e)
         elif isinstance(e, events.CheckpointSaved):
             if e.error:
@@ -111,6 +113,8 @@ class RunKeeper:
     def _opened(self, e: events.RunOpened) -> None:
         """A resumed run: its loss curve and samples as they were, and what was odd."""
         app = self.app
+        if e.metrics:  # the clock goes on from the run's training time (as metrics.csv does)
+            app.status_bar.elapsed0 = e.metrics[-1].elapsed_s
         started = app.run_started
         if started is not None:
             history = [(m.iteration, m.smooth_loss) for m in e.metrics]
@@ -120,6 +124,10 @@ class RunKeeper:
                 started.iteration, started.smooth_loss, app.hp.seq_length, started.V, history,
                 vals=vals, changes=e.changes,
             )  # fmt: skip
+            # the baselines it had beaten were announced in its first session: not again
+            T = app.hp.seq_length
+            history.append((started.iteration, started.smooth_loss))
+            app.insight.tracker.resumed([(n, loss / T) for n, loss in history])
         app.sample_pane.clear()
         for sample in e.samples:
             app.sample_pane.add(sample)

@@ -31,6 +31,7 @@ class StatusBar(Horizontal):
         super().__init__(**kwargs)
         self.deterministic = deterministic  # hide clock-dependent numbers (snapshots)
         self.progress: Progress | None = None
+        self.elapsed0 = 0.0  # training time of a resumed run before this session
 
     def compose(self) -> ComposeResult:
         yield Label(id="state")
@@ -57,7 +58,8 @@ class StatusBar(Horizontal):
             if self.deterministic:
                 speed, elapsed = "- ch/s", "-:--:--"
             else:
-                speed, elapsed = f"{fmt_rate(p.chars_per_s)} ch/s", fmt_elapsed(p.elapsed_s)
+                speed = f"{fmt_rate(p.chars_per_s)} ch/s"
+                elapsed = fmt_elapsed(self.elapsed0 + p.elapsed_s)
             loss = f"loss {p.smooth_loss:.2f} ({p.nats_per_char:.3f} nats/ch)"
             text = f"iter {p.iteration:,} · {loss} · {speed} · {elapsed} · {self.corpus_name}"
             if len(text) > self.size.width - 12:  # narrow: the loss pane has nats/char
