@@ -336,6 +336,10 @@ class Trainer:
     def _set_state(self, state: str) -> None:
         if state != self.state or state == "stopped":
             self.state = state
+            if state == "paused" and self._insight and self.session is not None:
+                # the views show the exact paused iteration, not the last ~2/s snapshot
+                # (the status bar has it already: _train ends with a Progress)
+                self._probe.snapshot(self.session)
             self._emit(events.StateChanged(state))
 
     def _error(self, e: Exception) -> None:

@@ -103,7 +103,8 @@ class InsightScreen(Screen[None]):
         if tab == "temperature" and not first and self._temps_shown:
             return  # refreshed on t only, so it can be read
         now = time.monotonic()
-        if tab in HEAVY_TABS and now < self._heavy_next and not first:
+        paused = self.controller.app.trainer.paused  # then the trainer sends none after it
+        if tab in HEAVY_TABS and now < self._heavy_next and not (first or paused):
             return  # recomputed every HEAVY_S: the worker's time is the trainer's GIL
         self._heavy_next = now + HEAVY_S
         self.refresh_tab()
