@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 import reference
-from test_cli import make_text, only_run, run
+from cli_helpers import make_text, only_run, run
 
 from tui_charrnn.checkpoint import load_checkpoint
 
