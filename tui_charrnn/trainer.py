@@ -1,9 +1,9 @@
 """The training loop, run in a worker thread, controlled from the UI thread.
 
 No UI library here. The UI calls the control methods (pause, resume, step_once,
-sample_now, stop, reset, set_live) from its own thread; they only set flags or queue
-commands, which the loop picks up BETWEEN iterations, so a step never sees its settings
-change under it. Everything the loop has to say goes out through `on_event` as the
+sample_now, stop, reset, set_live: controls.py) from its own thread; they only set flags
+or queue commands, which the loop picks up BETWEEN iterations, so a step never sees its
+settings change under it. Everything the loop has to say goes out through `on_event` as the
 plain dataclasses of tui_charrnn.events; Progress is throttled to about 15 events a
 second however fast training runs.
 """
@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 from . import events
+from .controls import Controls
 from .corpus import Corpus, CorpusError
 from .guard import Divergence, DivergenceGuard
-from .hparams import SPECS, Hyperparams, validate
+from .hparams import Hyperparams
 from .insight.probe import INSIGHT_S, InsightProbe
 from .recorder import NullRecorder, Recorder
 from .session import Session
@@ -30,7 +30,7 @@ PAUSED_POLL_S = 0.05  # a paused loop wakes at least this often to check for sto
 YIELD_EVERY_S = 0.004  # let the UI thread take the GIL at least this often
 
 
-class Trainer:
+class Trainer(Controls):
     """Runs a Session step by step; `run()` is the loop (call it in a thread).
 
     Either give a ready `session`, or a `session_factory` that builds one inside
@@ -51,18 +51,12 @@ class Trainer:
     ):
         if session is None and session_factory is None:
             raise ValueError("give a session or a session_factory")
+        super().__init__(start_paused)
         self.session = session
         self._factory = session_factory
         self._emit = on_event
         self._interval = 1.0 / progress_hz
         self._yield_every = yield_every_s
-        self._paused = start_paused
-        self._stop = False
-        self._single_steps = 0
-        self._commands: deque[tuple[str, Any]] = deque()  # append/popleft are atomic
-        self._wake = threading.Event()
-        self._lock = threading.Lock()  # guards _single_steps
-        self._ui_busy_until = 0.0  # perf_counter time until which the loop holds
         self._failed = False  # a step raised: wait for a reset (or resume to retry)
         self.state = "starting"
         self.stopped = threading.Event()  # set when run() has returned
@@ -70,94 +64,9 @@ class Trainer:
         self._t_last: float | None = None
         self._guard_policy = guard_policy  # divergence guard: "halve", "pause" or None (off)
         self._guard: DivergenceGuard | None = None
-        self._insight = False  # an insight view is shown: post InsightSnapshot events
         self._probe = InsightProbe(on_event)
         self._validator: Validator | None = None  # the held-out loss, when due (validation.py)
         self.recorder = recorder or NullRecorder()  # autosave, samples, metrics
-
-    # -- controls: safe to call from any thread ---------------------------------------
-
-    def pause(self) -> None:
-        self._paused = True
-        self._commands.append(("state", None))
-        self._wake.set()
-
-    def resume(self) -> None:
-        self._paused = False
-        self._commands.append(("state", None))
-        self._wake.set()
-
-    def toggle_pause(self) -> bool:
-        """Pause or resume; returns True if now paused."""
-        if self._paused:
-            self.resume()
-        else:
-            self.pause()
-        return self._paused
-
-    @property
-    def paused(self) -> bool:
-        return self._paused
-
-    def step_once(self) -> None:
-        """Train exactly one iteration (while paused; ignored while training)."""
-        if not self._paused:
-            return
-        with self._lock:
-            self._single_steps += 1
-        self._wake.set()
-
-    def sample_now(self) -> None:
-        self._commands.append(("sample", None))
-        self._wake.set()
-
-    def stop(self) -> None:
-        self._stop = True
-        self._wake.set()
-
-    def reset(self, hp: Hyperparams, corpus: Corpus | None = None) -> None:
-        """Start a new session with `hp` (and another corpus if given)."""
-        self._commands.append(("reset", (hp, corpus)))
-        self._wake.set()
-
-    def open(self, factory: Callable[[], Session]) -> None:
-        """Save the current run, then train the session factory() builds (a saved run)."""
-        self._commands.append(("reset", (None, None, factory)))
-        self._wake.set()
-
-    def save_checkpoint(self, save: Callable[[Session], object]) -> None:
-        """Call save(session) between iterations; reports CheckpointSaved."""
-        self._commands.append(("save", save))
-        self._wake.set()
-
-    def set_insight(self, active: bool) -> None:
-        """Post InsightSnapshot events (~2/s, one at once) while active; none otherwise."""
-        self._insight = active
-        self._commands.append(("insight", active))
-        self._wake.set()
-
-    def yield_to_ui(self, seconds: float = 0.15) -> None:
-        """Hold training for up to `seconds` (the UI has a key press to show).
-
-        Both threads share one GIL; while training, a repaint takes twice as long as it
-        would alone. Holding the loop briefly on user input keeps keys snappy at no
-        noticeable cost to training. ui_done() ends the hold early.
-        """
-        self._ui_busy_until = time.perf_counter() + seconds
-
-    def ui_done(self) -> None:
-        self._ui_busy_until = 0.0
-
-    def set_live(self, **settings: Any) -> None:
-        """Queue live settings; raises ValueError at once for a bad or non-live one."""
-        clean = {}
-        for name, value in settings.items():
-            spec = SPECS.get(name)
-            if spec is None or not spec.live:
-                raise ValueError(f"{name} is not a live setting; it applies on reset")
-            clean[name] = validate(name, value)
-        self._commands.append(("live", clean))
-        self._wake.set()
 
     # -- the loop -------------------------------------------------------------------------
 
@@ -325,13 +234,6 @@ class Trainer:
         sample = events.Sample(iteration, loss, self.session.hp.temperature, text or "")
         self._emit(events.SampleTaken(sample))
         self.recorder.sample(sample)
-
-    def _take_single_step(self) -> bool:
-        with self._lock:
-            if self._single_steps > 0:
-                self._single_steps -= 1
-                return True
-            return False
 
     def _set_state(self, state: str) -> None:
         if state != self.state or state == "stopped":
