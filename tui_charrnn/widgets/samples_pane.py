@@ -56,11 +56,13 @@ class SamplePane(Vertical):
         self.count = 0  # samples of this run so far, including those not kept
         self._pending: list[Text] = []
         self._head_style: Style | None = None  # the theme's accent colour, looked up once
-
-    def compose(self) -> ComposeResult:
-        yield SampleLog(
+        # a reference, not a query at flush time: at shutdown the log goes before its pane
+        self.log_view = SampleLog(
             wrap=True, markup=False, highlight=False, max_lines=MAX_LINES, min_width=16, id="log"
         )
+
+    def compose(self) -> ComposeResult:
+        yield self.log_view
 
     def on_mount(self) -> None:
         self.border_title = "Samples"
@@ -69,7 +71,7 @@ class SamplePane(Vertical):
         self.samples.clear()
         self.count = 0
         self._pending.clear()
-        self.query_one(RichLog).clear()
+        self.log_view.clear()
         self.border_subtitle = ""
 
     def add(self, sample: Sample) -> None:
@@ -94,5 +96,5 @@ class SamplePane(Vertical):
             shown.insert(0, Text(note, style=self._head_style or ""))
         text = Text("\n").join(shown)
         self._pending.clear()
-        self.query_one(RichLog).write(text)
+        self.log_view.write(text)
         self.border_subtitle = f"{self.count:,} samples"

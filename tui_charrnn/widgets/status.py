@@ -32,16 +32,19 @@ class StatusBar(Horizontal):
         self.deterministic = deterministic  # hide clock-dependent numbers (snapshots)
         self.progress: Progress | None = None
         self.elapsed0 = 0.0  # training time of a resumed run before this session
+        # references, not queries at draw time: at shutdown the labels go before the bar
+        self.state_label = Label(id="state")
+        self.stats_label = Label(id="stats")
 
     def compose(self) -> ComposeResult:
-        yield Label(id="state")
-        yield Label(id="stats")
+        yield self.state_label
+        yield self.stats_label
 
     def on_mount(self) -> None:
         self.show(None)
 
     def watch_state(self, state: str) -> None:
-        label = self.query_one("#state", Label)
+        label = self.state_label
         for s in STATES:
             label.set_class(s == state, f"-{s}")
         label.update(f" {state.upper()} ", layout=False)
@@ -65,4 +68,4 @@ class StatusBar(Horizontal):
             if len(text) > self.size.width - 12:  # narrow: the loss pane has nats/char
                 loss = f"loss {p.smooth_loss:.2f}"
                 text = f"iter {p.iteration:,} · {loss} · {speed} · {elapsed} · {self.corpus_name}"
-        self.query_one("#stats", Label).update(text, layout=False)
+        self.stats_label.update(text, layout=False)
