@@ -9,6 +9,8 @@ from pathlib import Path
 
 from pilot_helpers import press, until
 from test_app import HP, SIZE, make_app
+from textual._styles_cache import StylesCache
+from textual.widget import Widget
 from textual.widgets import RichLog
 from textual.widgets._footer import FooterKey
 
@@ -25,7 +27,8 @@ def shows(footer: Footer, action: str) -> bool:
 
 async def test_footer_keeps_no_removed_keys(tmp_path):
     """Each pause/resume rebuilds the footer's keys; Textual's Footer kept every key it
-    ever built (~30 KB each time, textualize/textual#6666)."""
+    ever built (~30 KB each time, textualize/textual#6666), and an lru_cache kept the
+    StylesCache of up to 1,024 removed ones."""
     app = make_app(tmp_path, start_paused=True)
     async with app.run_test(size=SIZE) as pilot:
         footer = app.query_one(Footer)
@@ -41,6 +44,9 @@ async def test_footer_keeps_no_removed_keys(tmp_path):
         watchers = getattr(footer, "__watchers")["compact"]
         assert len(removed) < shown, f"{len(removed)} removed footer keys still alive"
         assert len(watchers) <= shown  # ~12 x shown without the pruning
+        live = {id(w._styles_cache) for w in gc.get_objects() if isinstance(w, Widget)}
+        caches = [o for o in gc.get_objects() if isinstance(o, StylesCache)]
+        assert len([c for c in caches if id(c) not in live]) < shown
         await press(pilot, "q")
         await until(pilot, lambda: app.trainer.stopped.is_set(), what="stopped")
 

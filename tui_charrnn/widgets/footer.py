@@ -9,11 +9,24 @@ its styles and render caches: about 30 KB per recompose, 17 MB a minute when the
 benchmark toggles pause twice a second (tests/bench/soak.py). Here the entries of removed
 keys are dropped after each recompose, as Textual would do on the next change of
 `compact`.
+
+Then a bounded one: StylesCache.get_inner_outer is an lru_cache(1024) on a method, so its
+keys hold the StylesCache (and the rendered lines) of up to 1,024 widgets already gone,
+most of them footer keys: ~5 MB more, reached after ~2 minutes of the soak. It is emptied
+after each recompose too; the live widgets refill it on their next paint (it only makes
+two Style objects).
 """
 
 from __future__ import annotations
 
 from textual.widgets import Footer as TextualFooter
+
+try:
+    from textual._styles_cache import StylesCache
+
+    _clear_styles_cache = StylesCache.get_inner_outer.cache_clear
+except (ImportError, AttributeError):  # another Textual: nothing to clear
+    _clear_styles_cache = None
 
 
 def prune_watchers(node: object) -> int:
@@ -32,3 +45,5 @@ class Footer(TextualFooter):
     async def recompose(self) -> None:
         await super().recompose()  # the old keys are removed (closed) by now
         prune_watchers(self)
+        if _clear_styles_cache is not None:
+            _clear_styles_cache()

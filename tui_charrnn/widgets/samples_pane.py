@@ -19,7 +19,8 @@ from ..events import Sample
 # default sample_every. Older samples stay in the run folder's samples.jsonl; the s key
 # saves them all from there (RunKeeper.save_samples).
 MAX_LINES = 3_000  # lines of scrollback in the log (~10 MB; a few hundred samples)
-MAX_SAMPLES = 2_000  # the latest samples kept in .samples (~0.5 KB each)
+MAX_SAMPLES = 1_000  # the latest samples kept in .samples (~0.5 KB each): s adds those
+# not yet in samples.jsonl (flushed every 2 s), so up to 500 samples a second
 MAX_PER_FLUSH = 40  # samples written to the log per flush (about one a second)
 
 
