@@ -116,10 +116,12 @@ async def test_invalid_value_is_rejected_and_not_applied(tmp_path):
         assert "must be > 0" in str(reason.content)
         assert app.query_one("#row-learning_rate").has_class("-invalid")
         await press(pilot, "enter")
-        await pilot.pause(0.3)
+        status = app.query_one("#hp-status", Static)
+        await until(pilot, lambda: "not applied" in str(status.content), what="'not applied'")
+        n = app.iteration
+        await until(pilot, lambda: app.iteration > n + 10, what="training goes on")
         assert app.trainer.session.hp.learning_rate == HP.learning_rate
         assert app.hp.learning_rate == HP.learning_rate
-        assert "not applied" in str(app.query_one("#hp-status", Static).content)
 
 
 async def test_s_saves_every_sample_shown(tmp_path):

@@ -231,7 +231,8 @@ async def test_monkey(tmp_path):
         app.query_one("#log").focus()
         app.post_message(events.Key("q", "q"))
         t0 = time.monotonic()
-        while not app.trainer.stopped.is_set() and time.monotonic() - t0 < 2.0:
+        # prompt = well under the 5 s allowed here (a loaded CI machine is slow too)
+        while not app.trainer.stopped.is_set() and time.monotonic() - t0 < 5.0:
             await asyncio.sleep(0.02)
         assert app.trainer.stopped.is_set(), (app.hp, app.screen_stack, app.focused, app.state)
     assert app.return_code == 0
