@@ -45,7 +45,7 @@ async def test_baselines_beaten_before_a_resume_are_not_announced_again(tmp_path
         tmp_path, lambda app: len(app.insight.tracker.beaten) >= 2, "two baselines beaten"
     )
     beaten = dict(app.insight.tracker.beaten)
-    n = app.iteration
+    n = app.trainer.session.n  # saved at quit (the drawn app.iteration can lag behind it)
 
     app2 = resume_app(tmp_path, folder, corpus_file)
     seen = recording_notify(app2)

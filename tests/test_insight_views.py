@@ -18,7 +18,7 @@ from tui_charrnn import events
 from tui_charrnn.app import CharRNNApp
 from tui_charrnn.corpus import Corpus
 from tui_charrnn.hparams import Hyperparams
-from tui_charrnn.insight.tracker import UNITS, Tracker, convert, fmt
+from tui_charrnn.insight.tracker import BEAT_MARGIN, UNITS, Tracker, convert, fmt
 from tui_charrnn.screens.insight import TABS, InsightScreen, neurons_tab
 from tui_charrnn.screens.insight_text import act_level, styled
 from tui_charrnn.session import Session
@@ -50,6 +50,7 @@ def test_baselines_beaten_once_each_in_order():
     assert t.progress(5, 0.1) == []  # no baselines yet
     t.baselines = {"uniform": 3.0, "unigram": 2.5, "bigram": 2.0, "trigram": 1.8}
     assert t.progress(10, 3.2) == []
+    assert t.progress(15, 3.0 - BEAT_MARGIN / 2) == []  # noise-level below ln V: not a beat
     assert t.progress(20, 2.9) == ["uniform"]
     assert t.progress(30, 2.9) == []
     assert t.progress(40, 1.9) == ["unigram", "bigram"]

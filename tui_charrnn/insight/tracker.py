@@ -1,8 +1,11 @@
 """Bookkeeping behind the insight views (plain Python, no numpy needed, no textual).
 
 Units: every loss is kept in nats per character and converted only for display.
-Baselines: the iteration where the training loss first goes below each n-gram level,
-announced once per run: a resumed run's history settles the ones it had already beaten.
+Baselines: the n-gram levels are held-out losses (counted on the training part, scored on
+the held-out tail), so the RNN is compared on the same text: the iteration where its
+validation loss first goes below each level by at least BEAT_MARGIN (an untrained network
+scores ln V give or take noise, which must not count as beating the uniform guess),
+announced once per run: a resumed run's validation history settles the ones it had beaten.
 Settings markers: each live change as (iteration, name, from, to).
 """
 
@@ -11,6 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+BEAT_MARGIN = 0.01  # nats/char
 UNITS = ("nats/char", "bits/char", "perplexity", "per sequence")
 BASELINE_NAMES = {
     "uniform": "ln V (uniform)",
@@ -72,7 +76,7 @@ class Tracker:
         self.earlier = []
 
     def resumed(self, history) -> None:
-        """A resumed run's loss so far, (iteration, nats/char) oldest first: the baselines
+        """A resumed run's validation losses, (iteration, nats/char) oldest first: the baselines
         it had beaten are recorded at their iterations, never announced again. Only the
         record lows are kept (the first point below a level is always one of them); they
         are settled against the baselines once those are computed."""
@@ -87,7 +91,7 @@ class Tracker:
         if self.baselines and self.earlier:
             for iteration, npc in self.earlier:
                 for name, level in self.baselines.items():
-                    if name not in self.beaten and npc < level:
+                    if name not in self.beaten and npc < level - BEAT_MARGIN:
                         self.beaten[name] = iteration
             self.earlier = []
 
@@ -96,14 +100,14 @@ class Tracker:
         return self.unit
 
     def progress(self, iteration: int, nats_per_char: float) -> list[str]:
-        """The baselines the loss went below for the first time (their names)."""
+        """A validation loss: the baselines it went below for the first time (names)."""
         if not self.baselines:
             return []
         self._settle()
         new = [
             name
             for name, level in self.baselines.items()
-            if name not in self.beaten and nats_per_char < level
+            if name not in self.beaten and nats_per_char < level - BEAT_MARGIN
         ]
         for name in new:
             self.beaten[name] = iteration

@@ -125,9 +125,7 @@ class RunKeeper:
                 vals=vals, changes=e.changes,
             )  # fmt: skip
             # the baselines it had beaten were announced in its first session: not again
-            T = app.hp.seq_length
-            history.append((started.iteration, started.smooth_loss))
-            app.insight.tracker.resumed([(n, loss / T) for n, loss in history])
+            app.insight.tracker.resumed(vals)
         app.sample_pane.clear()
         for sample in e.samples:
             app.sample_pane.add(sample)

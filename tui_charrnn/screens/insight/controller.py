@@ -31,19 +31,18 @@ class InsightController:
 
     def handle(self, e: object) -> None:
         """Every trainer event, in the UI thread (cheap: a few comparisons)."""
-        if isinstance(e, events.Progress):
-            for name in self.tracker.progress(e.iteration, e.nats_per_char):
-                level = self.tracker.baselines[name]
-                self.app.notify(
-                    f"Iteration {e.iteration:,}: the training loss {e.nats_per_char:.3f} "
-                    f"is below the {BASELINE_NAMES[name]} baseline ({level:.3f} nats/char)",
-                    title="Baseline beaten",
-                )
-        elif isinstance(e, events.SettingsApplied):
+        if isinstance(e, events.SettingsApplied):
             at = e.iteration if e.iteration >= 0 else self.app.iteration
             self.tracker.settings(at, e.settings)
         elif isinstance(e, events.Validated):
             self.tracker.best_val = (e.best, e.best_iteration)
+            for name in self.tracker.progress(e.iteration, e.loss):  # held-out vs held-out
+                level = self.tracker.baselines[name]
+                self.app.notify(
+                    f"Iteration {e.iteration:,}: the held-out loss {e.loss:.3f} is below "
+                    f"the {BASELINE_NAMES[name]} baseline ({level:.3f} nats/char)",
+                    title="Baseline beaten",
+                )
         elif isinstance(e, events.RunOpened):  # a resumed run: its earlier changes first
             old = [Marker(c.iteration, c.name, c.old, c.new) for c in e.changes]
             self.tracker.markers[:0] = old
