@@ -55,6 +55,22 @@ def test_huge_learning_rate_rolls_back_and_never_saves_nan(tmp_path, corpus_file
     assert rows and all("nan" not in r and "inf" not in r for r in rows)
 
 
+def test_rows_and_samples_past_a_rollback_are_dropped(tmp_path, corpus_file, capsys):
+    """What a rollback undid never reaches the files: iterations in metrics.csv and
+    samples.txt go strictly up, as they do in the app's recorder."""
+    runs = tmp_path / "runs"
+    argv = ["--headless", corpus_file, "--iters", 80, "--learning-rate", 1e6, "--runs-dir", runs]
+    assert run([*argv, "--hidden-size", 20, "--sample-every", 1, "--autosave", 0]) == 0
+    assert "diverged at iteration" in capsys.readouterr().out
+    folder = only_run(runs)
+    rows = (folder / "metrics.csv").read_text().splitlines()[1:]
+    iterations = [int(r.split(",")[0]) for r in rows]
+    assert iterations and iterations == sorted(set(iterations))
+    text = (folder / "samples.txt").read_text("utf-8")
+    heads = [int(line.split()[2]) for line in text.splitlines() if line.startswith("----- it")]
+    assert heads and heads == sorted(set(heads))
+
+
 def test_save_failure_reports_and_training_continues(tmp_path, corpus_file, capsys, monkeypatch):
     import errno
 

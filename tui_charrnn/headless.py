@@ -134,8 +134,10 @@ def headless(args: argparse.Namespace) -> int:
                 r = session.step(want)
                 done += 1
                 d = guard.check(r)
-                if d is not None:
+                if d is not None:  # what the rollback undid never happened (as in the app)
                     note(d.message())
+                    rows = [row for row in rows if row[0] < d.rolled_back_to]
+                    samples = [s for s in samples if s.iteration < d.rolled_back_to]
                     continue
                 if r.sample is not None:
                     s = Sample(r.n, r.smooth_loss, hp.temperature, r.sample)
