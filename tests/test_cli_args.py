@@ -99,9 +99,9 @@ def test_without_headless_launches_the_app(monkeypatch, tmp_path):
     import types
 
     seen = {}
-    fake = types.ModuleType("tui_charrnn.app")
+    fake = types.ModuleType("tui_charrnn.launch")
     fake.run_app = lambda args: seen.setdefault("args", args) and 0
-    monkeypatch.setitem(sys.modules, "tui_charrnn.app", fake)
+    monkeypatch.setitem(sys.modules, "tui_charrnn.launch", fake)
     assert run(["toy_code", "--learning-rate", "0.05", "--runs-dir", tmp_path]) == 0
     args = seen["args"]
     assert args.corpus_name == "toy_code" and args.corpus_path.name == "toy_code.txt"

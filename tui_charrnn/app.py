@@ -7,7 +7,6 @@ UI only talks to it through the Trainer's control methods.
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -28,7 +27,7 @@ from .messages import CorpusLoaded, SettingEntered, TrainerEvent
 from .recorder import Recorder
 from .screens.insight import InsightController
 from .session import Session
-from .storage import DEFAULT_KEEP, CheckpointError, load_latest_checkpoint
+from .storage import DEFAULT_KEEP
 from .trainer import Trainer
 from .widgets.corpus_pane import CorpusPane
 from .widgets.dialogs import ConfirmScreen, HelpScreen
@@ -367,40 +366,3 @@ class CharRNNApp(App[int]):
             ("Help", "? / F1", self.action_help),
         ):
             yield SystemCommand(title, help_, action)
-
-
-def run_app(args) -> int:
-    """Entry point used by cli.main for the interactive mode."""
-    from .cli import hp_overrides, make_session
-
-    if not hasattr(args, "hp_overrides"):
-        args.hp_overrides = hp_overrides(args)
-    if not hasattr(args, "corpus_path"):
-        from . import catalog
-
-        args.corpus_name, args.corpus_path = catalog.resolve(args.corpus)
-    if getattr(args, "resume", None):  # a bad checkpoint: one line, before the UI starts
-        try:
-            load_latest_checkpoint(args.resume)
-        except CheckpointError as e:
-            print(f"charrnn-tui: error: {e}", file=sys.stderr)
-            return 2
-
-    def factory() -> Session:  # in the trainer thread
-        session = make_session(args)
-        app.recorder.resumed(args.resumed_from, args.resume_warnings)
-        return session
-
-    hp = Hyperparams().with_(**args.hp_overrides)
-    app = CharRNNApp(
-        factory,
-        hp,
-        args.corpus_name,
-        Path(getattr(args, "runs_dir", "runs")),
-        autosave_s=getattr(args, "autosave", 300.0),
-        keep=getattr(args, "keep", DEFAULT_KEEP),
-    )
-    code = app.run()
-    app.trainer.stop()
-    app.trainer.stopped.wait(10)  # the final save finishes before the process ends
-    return code or 0

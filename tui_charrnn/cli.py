@@ -153,9 +153,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
     try:
-        from .app import run_app
+        from .launch import run_app
     except ModuleNotFoundError as e:
-        if e.name != f"{__package__}.app":
+        if e.name not in (f"{__package__}.launch", f"{__package__}.app"):
             raise
         return _error("the interactive app is not installed; use --headless", 1)
     return run_app(args) or 0
