@@ -16,7 +16,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.events import Event, Key, MouseDown
+from textual.events import Event, Key, MouseDown, Resize
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Input
@@ -44,6 +44,9 @@ from .widgets.tips_pane import TipsPane
 # The status bar redraws on odd ticks (4/s), the loss pane and the sample log together on
 # every 8th tick (1/s).
 REDRAW_S = 0.125
+# Below this width the footer's "^p palette" hint is dropped so that every key fits (at 80
+# columns it pushed "o Runs" off the edge); ctrl+p still works and the help screen lists it.
+PALETTE_HINT_WIDTH = 90
 LOSS_TICKS = 8
 SAMPLE_TICKS = 8
 
@@ -60,7 +63,8 @@ class CharRNNApp(App[int]):
         Binding("i", "insight", "Insight", tooltip="What the network learned, live"),
         Binding("s", "save_samples", "Save", tooltip="Save every sample of the run"),
         Binding("c", "checkpoint", "Ckpt", tooltip="Save a checkpoint"),
-        Binding("r", "reset", "Reset", tooltip="New run with the settings in the fields"),
+        # "New", not "Reset": while paused (Resume, Step) every key must fit in 80 columns
+        Binding("r", "reset", "New", tooltip="Reset: a new run with the settings in the fields"),
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
         Binding("o", "open_run", "Runs", tooltip="Open a saved run"),
@@ -119,7 +123,11 @@ class CharRNNApp(App[int]):
             with Vertical(id="main"):
                 yield self.loss_pane
                 yield self.sample_pane
-        yield Footer(compact=True)
+        self.footer = Footer(compact=True)
+        yield self.footer
+
+    def on_resize(self, event: Resize) -> None:
+        self.footer.show_command_palette = event.size.width >= PALETTE_HINT_WIDTH
 
     def on_mount(self) -> None:
         self.status_bar.corpus_name = self.corpus_name

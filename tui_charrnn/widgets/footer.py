@@ -19,6 +19,7 @@ two Style objects).
 
 from __future__ import annotations
 
+from textual.reactive import reactive
 from textual.widgets import Footer as TextualFooter
 
 try:
@@ -42,6 +43,9 @@ def prune_watchers(node: object) -> int:
 
 
 class Footer(TextualFooter):
+    # Textual's redraws only on the next bindings change; the app toggles it on resize
+    show_command_palette = reactive(True, recompose=True)
+
     async def recompose(self) -> None:
         await super().recompose()  # the old keys are removed (closed) by now
         prune_watchers(self)
