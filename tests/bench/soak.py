@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 from textual import events
+from textual.widgets import RichLog
 
 from tui_charrnn import catalog
 from tui_charrnn.app import CharRNNApp
@@ -106,7 +107,8 @@ async def soak(seconds: float, autosave: float, leak_kb: float = 0.0) -> int:
                 samples.append((now - t0, rss))
                 print(
                     f"{now - t0:7.1f} s  RSS {rss:7.1f} MB  iter {app.iteration:>9,}"
-                    f"  samples {app.sample_pane.count:>6,}",
+                    f"  samples {app.sample_pane.count:>6,}"
+                    f"  log lines {len(app.sample_pane.query_one(RichLog).lines):>5,}",
                     flush=True,
                 )
         app.post_message(events.Key("q", "q"))

@@ -15,10 +15,11 @@ from textual.widgets import RichLog
 from ..events import Sample
 
 # Memory bounds. A line of a RichLog costs ~3.4 KB (a Strip with its segments and seven
-# small caches): 50,000 lines were ~170 MB, reached after ~10 minutes of training at the
-# default sample_every. Older samples stay in the run folder's samples.jsonl; the s key
-# saves them all from there (RunKeeper.save_samples).
-MAX_LINES = 3_000  # lines of scrollback in the log (~10 MB; a few hundred samples)
+# small caches), ~7 KB once it has been on screen (the cropped copy it caches): 50,000
+# lines were up to ~350 MB, filled after ~10 minutes of training at the default
+# sample_every. Older samples stay in the run folder's samples.jsonl; the s key saves them
+# all from there (RunKeeper.save_samples).
+MAX_LINES = 1_500  # lines of scrollback in the log (~10 MB at most; 100-200 samples)
 MAX_SAMPLES = 1_000  # the latest samples kept in .samples (~0.5 KB each): s adds those
 # not yet in samples.jsonl (flushed every 2 s), so up to 500 samples a second
 MAX_PER_FLUSH = 40  # samples written to the log per flush (about one a second)
