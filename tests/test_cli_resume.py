@@ -133,6 +133,8 @@ def test_resume_run_folder_inherits_history(tmp_path, corpus_file, capsys):
     assert [s.iteration for s in second.read_samples()] == [0, 10, 20, 30, 40, 50]
     assert [m.iteration for m in second.read_metrics()] == [0, 10, 20, 30, 40, 50]
     assert second.read_settings()["resumed_from"].endswith("checkpoint-29.npz")
+    elapsed = [m.elapsed_s for m in second.read_metrics()]
+    assert elapsed == sorted(elapsed) and elapsed[3] >= elapsed[2] > 0  # the clock goes on
 
 
 def test_resume_when_the_corpus_changed(tmp_path, corpus_file, capsys):

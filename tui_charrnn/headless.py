@@ -87,7 +87,9 @@ def headless(args: argparse.Namespace) -> int:
             f"hidden {hp.hidden_size}, seq {hp.seq_length}, lr {hp.learning_rate:g}, "
             f"batch {hp.batch_size}, {hp.dtype}; starting at iteration {session.n}"
         )
-        validator = Validator(session, best=best_in(run.read_metrics()))
+        earlier = run.read_metrics()  # a resumed run's history, inherited above
+        validator = Validator(session, best=best_in(earlier))
+        elapsed0 = earlier[-1].elapsed_s if earlier else 0.0  # training time goes on
         say(validator.note)
         guard = DivergenceGuard(session)
         samples: list[Sample] = []
@@ -156,7 +158,8 @@ def headless(args: argparse.Namespace) -> int:
                     note(describe(validator.latest))
                 if r.n % METRICS_EVERY == 0:
                     cps = done * chars_per_iter / max(now - start, 1e-9)
-                    row = (r.n, r.smooth_loss, r.loss, hp.learning_rate, now - start, cps, val)
+                    elapsed = elapsed0 + now - start
+                    row = (r.n, r.smooth_loss, r.loss, hp.learning_rate, elapsed, cps, val)
                     rows.append(row)
                 if args.autosave and now - last_save >= args.autosave:
                     save()

@@ -15,9 +15,10 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from ... import events
+from ...widgets.footer import Footer  # Textual's, without its leak
 from . import (
     health_tab,
     loss_tab,
