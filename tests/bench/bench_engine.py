@@ -6,8 +6,9 @@ Prints chars/s of a plain per-timestep loop written like min-char-rnn (tests/ref
 lossFun plus the seed's main loop, sampling 200 characters every 100 iterations with
 np.random.choice as the seed does), of the engine at B = 1 (bit-exact with it), and of
 the batched engine at B = 32 and 128 in float64 and float32, with each one's ratio to the
-reference. Rounds are interleaved and the median taken, because the machines are shared
-and noisy: only the ratios mean anything.
+reference. Rounds are interleaved and the median of each round's ratio taken (with the
+range over rounds), because the machines are shared and noisy: only the ratios mean
+anything.
 """
 
 import os
@@ -122,12 +123,16 @@ def main(argv=None):
         for label, (step, chars) in configs.items():
             results[label].append(chars_per_s(step, chars, args.seconds))
         print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
-    ref = statistics.median(results["reference (seed loop)"])
+    refs = results["reference (seed loop)"]
     print(f"corpus {name}: {corpus.N:,} chars, V={corpus.V}; H=100, T=25, one core")
-    print(f"{'configuration':28s} {'chars/s':>12s} {'vs reference':>13s}")
+    print(f"{'configuration':28s} {'chars/s':>12s} {'vs reference':>13s} {'per round':>17s}")
     for label, values in results.items():
-        cps = statistics.median(values)
-        print(f"{label:28s} {cps:12,.0f} {cps / ref:12.1f}x")
+        # each round's ratio to the reference measured next to it, then the median: drift
+        # of the machine between rounds cancels out within a round
+        ratios = sorted(v / r for v, r in zip(values, refs, strict=True))
+        spread = f"{ratios[0]:.1f}..{ratios[-1]:.1f}x"
+        line = f"{statistics.median(values):12,.0f} {statistics.median(ratios):12.1f}x"
+        print(f"{label:28s} {line} {spread:>17s}")
 
 
 if __name__ == "__main__":
