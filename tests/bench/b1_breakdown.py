@@ -30,7 +30,7 @@ from bench_engine import SeedLoop
 from tui_charrnn import catalog
 from tui_charrnn.corpus import load
 from tui_charrnn.hparams import Hyperparams
-from tui_charrnn.model import _loss_and_grads_one
+from tui_charrnn.model import _loss_and_grads_one, _scatter_columns
 from tui_charrnn.session import Session
 
 
@@ -82,8 +82,7 @@ def parts(session: Session) -> dict[str, callable]:
     def bias_and_wxh():
         np.add.reduce(dy, axis=0, out=g.by)
         np.add.reduce(dhraw, axis=0, out=g.bh)
-        g.Wxh[...] = 0
-        np.add.at(g.Wxh.T, x_idx[::-1], dhraw)
+        _scatter_columns(g.Wxh, x_idx[::-1], dhraw)
 
     grads = P.zeros_like()
     P_scratch = P.copy()
