@@ -1,4 +1,5 @@
-"""The footer at 80 columns shows every key; the palette hint comes back when it fits."""
+"""Resizing: at 80 columns the footer shows every key, and the palette hint comes back when
+it fits; the tips pane hides in a short terminal and comes back in a tall one."""
 
 from __future__ import annotations
 
@@ -35,3 +36,14 @@ async def test_every_key_fits_at_80_columns_and_the_hint_returns_when_wide(tmp_p
         await until(pilot, lambda: hint_shown(app) and all_inside(app), what="palette hint")
         await pilot.resize_terminal(80, 24)
         await until(pilot, lambda: not hint_shown(app) and all_inside(app), what="hint hidden")
+
+
+async def test_tips_come_back_when_the_terminal_grows(tmp_path):
+    app = paused_app(tmp_path, TEXT)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.state == "paused", what="paused")
+        assert not app.tips_pane.display
+        await pilot.resize_terminal(120, 40)
+        await until(pilot, lambda: app.tips_pane.display, what="tips shown")
+        await pilot.resize_terminal(80, 24)
+        await until(pilot, lambda: not app.tips_pane.display, what="tips hidden")

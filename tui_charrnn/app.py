@@ -119,7 +119,8 @@ class CharRNNApp(App[int]):
             with VerticalScroll(id="sidebar", can_focus=False):
                 yield self.corpus_pane
                 yield self.hp_pane
-                yield TipsPane(id="tips")
+                self.tips_pane = TipsPane(id="tips")
+                yield self.tips_pane
             with Vertical(id="main"):
                 yield self.loss_pane
                 yield self.sample_pane
@@ -128,6 +129,7 @@ class CharRNNApp(App[int]):
 
     def on_resize(self, event: Resize) -> None:
         self.footer.show_command_palette = event.size.width >= PALETTE_HINT_WIDTH
+        self.tips_pane.fit(event.size.height)
 
     def on_mount(self) -> None:
         self.status_bar.corpus_name = self.corpus_name

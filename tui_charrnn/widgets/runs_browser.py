@@ -72,7 +72,10 @@ class RunsBrowser(Dialog):
         if runs:
             hint.update("Enter opens the run (the current one is saved first) · escape closes")
         else:
-            hint.update(f"No saved runs in {self.runs_dir} yet · escape closes")
+            hint.update(
+                f"No saved runs in {self.runs_dir} yet: a run is saved by c, on quit and by"
+                " the autosave · escape closes"
+            )
 
     @on(DataTable.RowSelected)
     def action_open(self) -> None:

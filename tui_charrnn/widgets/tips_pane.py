@@ -28,10 +28,9 @@ class TipsPane(Static):
 
     def on_mount(self) -> None:
         self.border_title = "Tips"
-        self._fit()
+        self.fit(self.app.size.height)
 
-    def on_resize(self) -> None:
-        self._fit()
-
-    def _fit(self) -> None:
-        self.display = self.app.size.height >= self.MIN_SCREEN_HEIGHT
+    def fit(self, screen_height: int) -> None:
+        """Called by the app on every resize: a hidden pane gets no resize events of its
+        own, so it could never come back when the terminal grows."""
+        self.display = screen_height >= self.MIN_SCREEN_HEIGHT
