@@ -71,6 +71,7 @@ async def main() -> None:
             every = [x for rs in ratios.values() for x in rs]
             print(f"all tabs     shown/hidden = {statistics.median(every):.3f} (median)")
             app.trainer.stop()
+        app.trainer.stopped.wait(10)  # its final save is written before the folder goes
 
 
 if __name__ == "__main__":
