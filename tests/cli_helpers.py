@@ -64,3 +64,21 @@ def signal_headless_run(tmp_path, corpus_file, sig, settle_s, *flags):
     out, err = proc.communicate(timeout=30)
     assert load_checkpoint(only_run(runs) / "checkpoint.npz").n > 0
     return proc.returncode, out, err
+
+
+def seed_only_checkpoint(tmp_path, text: str):
+    """What the original script can save: its five arrays and chars, nothing else."""
+    rng = np.random.default_rng(42)
+    chars = sorted(set(text))
+    rng.shuffle(chars)
+    V, H = len(chars), 100
+    params = {
+        "Wxh": rng.standard_normal((H, V)) * 0.01,
+        "Whh": rng.standard_normal((H, H)) * 0.01,
+        "Why": rng.standard_normal((V, H)) * 0.01,
+        "bh": np.zeros((H, 1)),
+        "by": np.zeros((V, 1)),
+    }
+    path = tmp_path / "init.npz"
+    np.savez(path, **params, chars=np.array(chars))
+    return path, params, chars

@@ -220,17 +220,24 @@ async def test_quit_stops_the_worker(tmp_path, key):
     assert app.trainer.state == "stopped"
 
 
+async def choose_corpus(pilot, index: int, name: str) -> None:
+    """Pick entry `index` of the corpus list, say yes to discarding the run, and wait
+    until the app trains on `name`."""
+    app = pilot.app
+    listing = app.query_one("#corpus-list")
+    listing.focus()
+    listing.index = index
+    await press(pilot, "enter")
+    await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirmation")
+    await press(pilot, "y")
+    await until(pilot, lambda: app.corpus_name == name, what="new corpus")
+
+
 async def test_catalogue_entry_asks_then_switches(tmp_path):
     app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.iteration > 10, what="iterations")
-        listing = app.query_one("#corpus-list")
-        listing.focus()
-        listing.index = 2  # arithmetic
-        await press(pilot, "enter")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirmation")
-        await press(pilot, "y")
-        await until(pilot, lambda: app.corpus_name == "arithmetic", what="new corpus")
+        await choose_corpus(pilot, 2, "arithmetic")
         await until(pilot, lambda: app.iteration > 10, what="training the new corpus")
         info = str(app.query_one("#corpus-info", Static).content)
         assert "arithmetic" in info and "V=" in info
@@ -246,13 +253,7 @@ async def test_unusable_start_corpus_shows_error_and_another_can_be_chosen(tmp_p
         error = app.query_one("#corpus-error", Static)
         await until(pilot, lambda: error.display, what="error in the corpus pane")
         assert "binary" in str(error.content)
-        listing = app.query_one("#corpus-list")
-        listing.focus()
-        listing.index = 1  # toy_code
-        await press(pilot, "enter")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirmation")
-        await press(pilot, "y")
-        await until(pilot, lambda: app.corpus_name == "toy_code", what="new corpus")
+        await choose_corpus(pilot, 1, "toy_code")
         await until(pilot, lambda: app.iteration > 10 and app.state == "training", what="training")
         assert not error.display
 

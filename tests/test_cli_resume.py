@@ -4,7 +4,7 @@ bad checkpoints, the corpus found from or changed since the run folder, inherite
 import numpy as np
 import pytest
 import reference
-from cli_helpers import only_run, run, write_corpus
+from cli_helpers import only_run, run, seed_only_checkpoint, write_corpus
 
 from tui_charrnn.checkpoint import load_checkpoint
 from tui_charrnn.storage import RunFolder
@@ -19,20 +19,9 @@ def test_resume_from_seed_weights_matches_original_script(tmp_path, corpus_file)
     """Weights saved by the original script (5 arrays + chars, in its own order) continue
     with exactly the seed's arithmetic: 120 iterations equal the reference's 120."""
     text = corpus_file.read_text("utf-8")
-    rng = np.random.default_rng(42)
-    chars = sorted(set(text))
-    rng.shuffle(chars)
+    ckpt, params, chars = seed_only_checkpoint(tmp_path, text)
     assert chars != sorted(chars)
-    V, H = len(chars), 100
-    params = {
-        "Wxh": rng.standard_normal((H, V)) * 0.01,
-        "Whh": rng.standard_normal((H, H)) * 0.01,
-        "Why": rng.standard_normal((V, H)) * 0.01,
-        "bh": np.zeros((H, 1)),
-        "by": np.zeros((V, 1)),
-    }
-    ckpt = tmp_path / "seed.npz"
-    np.savez(ckpt, **params, chars=np.array(chars))
+    H = 100
     runs = tmp_path / "runs"
     code = run(["--headless", corpus_file, "--resume", ckpt, "--iters", 120, "--runs-dir", runs])
     assert code == 0

@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 import reference
-from cli_helpers import make_text, only_run, run
+from cli_helpers import make_text, only_run, run, seed_only_checkpoint
 
 from tui_charrnn.checkpoint import load_checkpoint
 
@@ -56,24 +56,6 @@ def test_headless_without_a_split_says_validation_is_off(tmp_path, corpus_file, 
     assert run(args) == 0
     out = capsys.readouterr().out
     assert "validation: off (val_fraction 0" in out and "validation at iteration" not in out
-
-
-def seed_only_checkpoint(tmp_path, text: str):
-    """What the original script can save: its five arrays and chars, nothing else."""
-    rng = np.random.default_rng(42)
-    chars = sorted(set(text))
-    rng.shuffle(chars)
-    V, H = len(chars), 100
-    params = {
-        "Wxh": rng.standard_normal((H, V)) * 0.01,
-        "Whh": rng.standard_normal((H, H)) * 0.01,
-        "Why": rng.standard_normal((V, H)) * 0.01,
-        "bh": np.zeros((H, 1)),
-        "by": np.zeros((V, 1)),
-    }
-    path = tmp_path / "init.npz"
-    np.savez(path, **params, chars=np.array(chars))
-    return path, params, chars
 
 
 def test_seed_only_resume_holds_nothing_out_and_matches_the_seed(tmp_path, corpus_file, capsys):
