@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 from .cli import PROG, make_session
+from .metrics import METRICS_EVERY
 
-METRICS_EVERY = 10  # iterations between rows of metrics.csv
 REFRESH_S = 0.1  # at most ~10 progress updates a second
 EXIT_SIGINT, EXIT_SIGTERM = 130, 143  # 128 + the signal number, as shells report it
 

@@ -17,6 +17,7 @@ METRICS_HEADER = (
     "iteration", "smooth_loss", "loss", "learning_rate", "elapsed_s", "chars_per_s", "val_loss"
 )  # fmt: skip
 OLD_COLUMNS = 6  # the columns before val_loss
+METRICS_EVERY = 10  # iterations between rows (app and headless alike)
 
 
 class MetricRow(NamedTuple):

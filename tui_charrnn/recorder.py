@@ -29,11 +29,11 @@ from pathlib import Path
 from . import events
 from .changes import SettingChange, from_applied, read_changes
 from .checkpoint import Checkpoint, CheckpointError
+from .metrics import METRICS_EVERY
 from .session import Session, StepResult
 from .storage import DEFAULT_KEEP, RunFolder, run_folder_of
 from .validation import best_in
 
-METRICS_EVERY = 10  # iterations between rows of metrics.csv (as headless)
 FLUSH_S = 2.0  # samples and metrics reach the disk at least this often
 MAX_BUFFERED = 100_000  # rows kept in memory while the disk refuses them
 

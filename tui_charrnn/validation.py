@@ -27,12 +27,12 @@ from dataclasses import dataclass
 
 from . import events
 from .insight.split import evaluate_loss
+from .metrics import METRICS_EVERY
 from .session import Session
 
 VAL_S = 2.0  # seconds of training between evaluations, at least
 VAL_BUDGET = 0.02  # and at most this fraction of training time goes to validation
 VAL_CHARS = 20_000  # characters of the validation part evaluated (a bounded slice)
-METRICS_EVERY = 10  # evaluations land on metrics rows (recorder.py, headless.py write every 10)
 
 
 @dataclass(frozen=True)

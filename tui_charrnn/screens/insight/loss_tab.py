@@ -7,7 +7,7 @@ from textual.content import Content
 
 from ... import events
 from ...insight.tracker import BASELINE_NAMES, Tracker, convert, fmt
-from ...validation import METRICS_EVERY
+from ...metrics import METRICS_EVERY
 
 BAR = 24  # width of the loss bars, proportional to the figures in the unit shown
 
