@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from .logfile import append_lines
+
 FILENAME = "changes.jsonl"
 
 
@@ -36,17 +38,7 @@ def from_applied(iteration: int, settings: dict, previous: dict) -> list[Setting
 def append_changes(folder: Path, changes: Iterable[SettingChange]) -> None:
     """Append to folder/changes.jsonl; OSError is the caller's to report."""
     lines = [json.dumps(c._asdict(), ensure_ascii=False) + "\n" for c in changes]
-    path = Path(folder) / FILENAME
-    with path.open("a", encoding="utf-8") as f:
-        if f.tell() > 0 and not _ends_with_newline(path):
-            f.write("\n")  # a line cut short by a crash stays on its own (skipped) line
-        f.write("".join(lines))
-
-
-def _ends_with_newline(path: Path) -> bool:
-    with path.open("rb") as f:
-        f.seek(-1, 2)
-        return f.read(1) == b"\n"
+    append_lines(Path(folder) / FILENAME, "".join(lines))
 
 
 def read_changes(folder: Path, upto: int | None = None) -> list[SettingChange]:

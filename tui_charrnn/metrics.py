@@ -10,8 +10,11 @@ still read, so older run folders resume.
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 from typing import NamedTuple
+
+from .logfile import append_lines
 
 METRICS_HEADER = (
     "iteration", "smooth_loss", "loss", "learning_rate", "elapsed_s", "chars_per_s", "val_loss"
@@ -33,11 +36,12 @@ class MetricRow(NamedTuple):
 def append_rows(path: Path, rows: list[tuple]) -> None:
     """Append rows (the header first in a new file); OSError is the caller's to report."""
     new = not path.exists() or path.stat().st_size == 0
-    with path.open("a", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        if new:
-            w.writerow(METRICS_HEADER)
-        w.writerows(_full_row(row) for row in rows)
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    if new:
+        w.writerow(METRICS_HEADER)
+    w.writerows(_full_row(row) for row in rows)
+    append_lines(path, out.getvalue())
 
 
 def _full_row(row: tuple) -> tuple:

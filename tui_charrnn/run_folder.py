@@ -28,6 +28,7 @@ from .checkpoint import (
 )
 from .events import Sample
 from .hparams import SPECS, Hyperparams
+from .logfile import append_lines
 from .metrics import MetricRow, append_rows, read_rows
 from .session import Session
 
@@ -66,7 +67,6 @@ class RunFolder:
         self.path = Path(self.path).expanduser()
         if self.keep < 1:
             raise ValueError("keep must be at least 1")
-        self._samples_checked = False
 
     @classmethod
     def create(cls, root: Path, corpus_name: str, keep: int = DEFAULT_KEEP) -> RunFolder:
@@ -233,15 +233,7 @@ class RunFolder:
         path = self.samples_jsonl_path
         lines = [json.dumps(asdict(s), ensure_ascii=False) + "\n" for s in samples]
         try:
-            with path.open("a+b") as f:
-                if not self._samples_checked:  # a line cut short by a crash: start afresh
-                    self._samples_checked = True
-                    if f.tell() > 0:
-                        f.seek(-1, os.SEEK_END)
-                        if f.read(1) != b"\n":
-                            f.write(b"\n")
-                f.write("".join(lines).encode("utf-8"))
-                f.flush()
+            append_lines(path, "".join(lines))
         except OSError as e:
             raise CheckpointError(f"{path}: cannot write samples: {os_error_reason(e)}") from None
 
