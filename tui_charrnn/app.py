@@ -24,9 +24,9 @@ from textual.widgets import Input
 from . import events
 from .hparams import Hyperparams
 from .messages import CorpusLoaded, SettingEntered, TrainerEvent
-from .recorder import Recorder
+from .opening import OpenedRun
+from .recorder import AUTOSAVE_S, Recorder
 from .screens.insight import InsightController
-from .session import Session
 from .storage import DEFAULT_KEEP
 from .trainer import Trainer
 from .widgets.corpus_pane import CorpusPane
@@ -74,14 +74,14 @@ class CharRNNApp(App[int]):
 
     def __init__(
         self,
-        session_factory: Callable[[], Session],
+        opener: Callable[[], OpenedRun],
         hp: Hyperparams,
         corpus_name: str,
         runs_dir: Path = Path("runs"),
         *,
         start_paused: bool = False,
         deterministic: bool = False,
-        autosave_s: float = 300.0,
+        autosave_s: float = AUTOSAVE_S,
         keep: int = DEFAULT_KEEP,
     ) -> None:
         super().__init__()
@@ -100,7 +100,7 @@ class CharRNNApp(App[int]):
         self.recorder = Recorder(runs_dir, self._from_trainer, autosave_s=autosave_s, keep=keep)
         self.runs = RunKeeper(self, self.recorder)  # c, s, o keys; resumed history; signals
         self.trainer = Trainer(
-            session_factory=session_factory,
+            opener=opener,
             on_event=self._from_trainer,
             start_paused=start_paused,
             recorder=self.recorder,

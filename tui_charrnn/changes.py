@@ -37,8 +37,12 @@ def from_applied(iteration: int, settings: dict, previous: dict) -> list[Setting
 
 def append_changes(folder: Path, changes: Iterable[SettingChange]) -> None:
     """Append to folder/changes.jsonl; OSError is the caller's to report."""
-    lines = [json.dumps(c._asdict(), ensure_ascii=False) + "\n" for c in changes]
-    append_lines(Path(folder) / FILENAME, "".join(lines))
+    append_lines(Path(folder) / FILENAME, changes_text(changes))
+
+
+def changes_text(changes: Iterable[SettingChange]) -> str:
+    """One JSON object a line."""
+    return "".join(json.dumps(c._asdict(), ensure_ascii=False) + "\n" for c in changes)
 
 
 def read_changes(folder: Path, upto: int | None = None) -> list[SettingChange]:

@@ -9,19 +9,15 @@ line on stderr ("charrnn-tui: error: ...") and exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
-import json
+import signal
 import sys
 from pathlib import Path
 
 from . import __version__, catalog
+from .exits import EXIT_FAILED, EXIT_OK, EXIT_USAGE, PROG, signal_exit_code
 from .hparams import SPECS
-
-PROG = "charrnn-tui"
-AUTOSAVE_S = 300.0  # headless: seconds between checkpoints
-
-
-class UsageError(Exception):
-    """A one-line problem with the inputs (exit code 2)."""
+from .recorder import AUTOSAVE_S
+from .run_folder import DEFAULT_KEEP
 
 
 def _hp_type(name: str):
@@ -93,14 +89,16 @@ def build_parser() -> argparse.ArgumentParser:
         type=_seconds,
         default=AUTOSAVE_S,
         metavar="SECONDS",
-        help=f"save a checkpoint this often (default {AUTOSAVE_S:g}; 0: only on quit)",
+        help=f"save the run at least this often (default {AUTOSAVE_S:g}, stretched so that"
+        " saving costs under 1%% of training time; 0: only on quit)",
     )
     p.add_argument(
         "--keep",
         type=_keep,
-        default=3,
+        default=DEFAULT_KEEP,
         metavar="N",
-        help="checkpoints kept in the run folder (checkpoint-<iteration>.npz; default 3)",
+        help="checkpoints kept in the run folder (checkpoint-<iteration>.npz;"
+        f" default {DEFAULT_KEEP})",
     )
     p.add_argument(
         "--runs-dir", metavar="DIR", default="runs", help="where run folders go (./runs)"
@@ -125,7 +123,7 @@ def hp_overrides(args: argparse.Namespace) -> dict:
     return {name: getattr(args, name) for name in SPECS if getattr(args, name) is not None}
 
 
-def _error(message: str, code: int = 2) -> int:
+def _error(message: str, code: int = EXIT_USAGE) -> int:
     print(f"{PROG}: error: {message}", file=sys.stderr)
     return code
 
@@ -133,52 +131,31 @@ def _error(message: str, code: int = 2) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.list_corpora:
+        return list_corpora()
     from .checkpoint import CheckpointError
     from .corpus import CorpusError
+    from .opening import open_run
 
     try:
-        if args.list_corpora:
-            return list_corpora()
-        if args.corpus is None and args.resume:
-            args.corpus = _corpus_of_run(Path(args.resume).expanduser())
-        args.corpus_name, args.corpus_path = catalog.resolve(args.corpus)
-        args.hp_overrides = hp_overrides(args)
-        if args.headless:
-            from .headless import headless
-
-            return headless(args)
-    except (CorpusError, CheckpointError, catalog.CatalogError, UsageError) as e:
+        opened = open_run(args.corpus, args.resume, hp_overrides(args))
+    except (CorpusError, CheckpointError, catalog.CatalogError) as e:
         return _error(str(e))
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
-        return 130
+        return signal_exit_code(signal.SIGINT)
+    runs_dir = Path(args.runs_dir).expanduser()
+    if args.headless:
+        from .headless import train
+
+        return train(opened, runs_dir, args.iters, args.autosave, args.keep)
     try:
         from .launch import run_app
     except ModuleNotFoundError as e:
         if e.name not in (f"{__package__}.launch", f"{__package__}.app"):
             raise
-        return _error("the interactive app is not installed; use --headless", 1)
-    return run_app(args) or 0
-
-
-def _corpus_of_run(target: Path) -> str | None:
-    """A run folder (or a checkpoint inside one) knows its corpus from settings.json."""
-    folder = target if target.is_dir() else target.parent
-    try:
-        settings = json.loads((folder / "settings.json").read_text("utf-8"))
-        path, name = settings.get("corpus_path"), settings.get("corpus")
-    except (OSError, ValueError, AttributeError):
-        return None
-    if path and Path(path).is_file():
-        return path
-    if name in {e.name for e in catalog.entries()}:
-        return name  # a catalogue corpus (rebuilt if its cached file is gone)
-    if path:
-        raise UsageError(
-            f"{path}: the corpus of this run is gone (moved or deleted); put it back,"
-            f" or name it: {PROG} --resume {target} CORPUS"
-        )
-    return name
+        return _error("the interactive app is not installed; use --headless", EXIT_FAILED)
+    return run_app(opened, runs_dir, args.autosave, args.keep)
 
 
 def list_corpora() -> int:
@@ -190,42 +167,4 @@ def list_corpora() -> int:
         name = f"{e.name} (default)" if e.name == catalog.DEFAULT_CORPUS else e.name
         table.add_row(name, e.title, e.description)
     Console().print(table)
-    return 0
-
-
-def make_session(args: argparse.Namespace):
-    """The Session to train: fresh from the corpus, or continued from --resume."""
-    from .checkpoint import session_from_checkpoint
-    from .corpus import CorpusError, load
-    from .hparams import Hyperparams
-    from .session import Session
-    from .storage import corpus_warning, load_latest_checkpoint, run_folder_of
-
-    overrides = args.hp_overrides
-    args.resume_warnings, args.resumed_from = [], None
-    if args.resume:
-        ckpt, warnings = load_latest_checkpoint(args.resume)
-        args.resume_warnings += warnings
-        args.resumed_from = ckpt
-        old = run_folder_of(ckpt.path)
-        settings = old.read_settings() if old is not None else None
-        try:
-            corpus = load(args.corpus_path, name=args.corpus_name, chars=ckpt.chars)
-        except CorpusError as e:
-            hint = ""
-            if "outside the vocabulary" in str(e):
-                hint = "; the corpus no longer fits the run's vocabulary: restore the original"
-                hint += " file or start a new run"
-            raise CorpusError(f"{e} (of checkpoint {ckpt.path}){hint}") from None
-        changed = corpus_warning(settings, corpus)
-        if changed:
-            args.resume_warnings.append(changed)
-        if ckpt.whole_text and "val_fraction" not in overrides:
-            args.resume_warnings.append(
-                f"{ckpt.path}: stores no val_fraction (it learnt from the whole text, as the"
-                " original script does): continuing with val_fraction 0, nothing held out;"
-                " pass --val-fraction to hold out the tail"
-            )
-        return session_from_checkpoint(ckpt, corpus, overrides)
-    corpus = load(args.corpus_path, name=args.corpus_name)
-    return Session(corpus, Hyperparams().with_(**overrides))
+    return EXIT_OK

@@ -15,7 +15,7 @@ from typing import Any
 
 from .corpus import Corpus
 from .hparams import SPECS, Hyperparams, validate
-from .session import Session
+from .opening import OpenedRun
 
 
 class Controls:
@@ -76,14 +76,19 @@ class Controls:
         self._commands.append(("reset", (hp, corpus)))
         self._wake.set()
 
-    def open(self, factory: Callable[[], Session]) -> None:
-        """Save the current run, then train the session factory() builds (a saved run)."""
-        self._commands.append(("reset", (None, None, factory)))
+    def open(self, opener: Callable[[], OpenedRun]) -> None:
+        """Save the current run, then train the run opener() opens (a saved one)."""
+        self._commands.append(("reset", (None, None, opener)))
         self._wake.set()
 
-    def save_checkpoint(self, save: Callable[[Session], object]) -> None:
-        """Call save(session) between iterations; reports CheckpointSaved."""
-        self._commands.append(("save", save))
+    def save_checkpoint(self) -> None:
+        """Save the run (checkpoint and logs) between iterations; reports CheckpointSaved."""
+        self._commands.append(("save", None))
+        self._wake.set()
+
+    def export_samples(self) -> None:
+        """Write samples.txt (every sample so far); reports SamplesExported."""
+        self._commands.append(("export", None))
         self._wake.set()
 
     def set_insight(self, active: bool) -> None:

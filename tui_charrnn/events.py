@@ -96,6 +96,14 @@ class CheckpointSaved:
 
 
 @dataclass(frozen=True)
+class SamplesExported:
+    """samples.txt was written (the s key), or could not be."""
+
+    path: str | None  # None when writing failed
+    error: str | None = None
+
+
+@dataclass(frozen=True)
 class RunOpened:
     """A session continues a saved run: its history up to the checkpoint, for the panes."""
 

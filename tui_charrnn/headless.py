@@ -1,42 +1,49 @@
-"""Headless training (`charrnn-tui --headless`): the loop, its progress bar, the run folder.
+"""Headless training (`charrnn-tui train`, or `--headless`): the app's Trainer and Recorder,
+with a rich progress bar instead of panes.
 
-Ctrl-C (SIGINT) and SIGTERM stop the loop between iterations; the run is saved and the
-exit code is 128 + the signal number, as shells report it.
+The Trainer runs in a worker thread, exactly as in the app; this (main) thread prints what
+it reports and handles signals. Ctrl-C (SIGINT), SIGTERM and SIGHUP stop training between
+two iterations; the run is saved and the exit code is 128 + the signal number, as shells
+report it. Output trouble never costs the run: if stdout is a closed pipe, training stops
+quietly after saving; if writing fails otherwise (a full disk), printing stops and
+training goes on.
 """
 
 from __future__ import annotations
 
-import argparse
+import contextlib
+import queue
 import signal
 import sys
 import threading
 import time
 from pathlib import Path
 
-from .cli import PROG, make_session
-from .metrics import METRICS_EVERY
+from . import events
+from .exits import EXIT_FAILED, EXIT_OK, PROG, STOP_SIGNALS, signal_exit_code
+from .opening import OpenedRun
+from .recorder import AUTOSAVE_S, Recorder
+from .run_folder import DEFAULT_KEEP
+from .trainer import Trainer
+from .validation import describe
 
-REFRESH_S = 0.1  # at most ~10 progress updates a second
-EXIT_SIGINT, EXIT_SIGTERM = 130, 143  # 128 + the signal number, as shells report it
+REFRESH_S = 0.1  # the progress bar is redrawn at most ~10 times a second
+POLL_S = 0.1  # signals and the end of training are noticed at least this often
 
 
 class _StopFlag:
-    """SIGINT (Ctrl-C) and SIGTERM set a flag that the loop checks between iterations."""
-
-    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+    """The stop signals set a flag that the main thread checks while training runs."""
 
     def __init__(self) -> None:
-        self.stop = False
         self.signum: int | None = None
         self._old: dict = {}
 
     def _handler(self, signum, frame) -> None:
-        self.stop = True
         self.signum = self.signum or signum
 
     def __enter__(self):
         if threading.current_thread() is threading.main_thread():
-            for sig in self.SIGNALS:
+            for sig in STOP_SIGNALS:
                 self._old[sig] = signal.signal(sig, self._handler)
         return self
 
@@ -45,152 +52,164 @@ class _StopFlag:
             signal.signal(sig, old)
 
 
-def headless(args: argparse.Namespace) -> int:
-    import numpy as np
-    from rich.console import Console
-    from rich.panel import Panel
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-    from rich.text import Text
+class _Printer:
+    """Prints the trainer's events with rich; a write that fails never reaches training."""
 
-    from .checkpoint import CheckpointError
-    from .events import Sample
-    from .guard import DivergenceGuard
-    from .storage import RunFolder, run_folder_of
-    from .validation import Validator, best_in, describe
-
-    console = Console()
-
-    def say(text: str) -> None:  # plain text, never wrapped: paths stay copyable
-        console.print(text, soft_wrap=True, markup=False, highlight=False)
-
-    def warn(text: str) -> None:
-        print(f"{PROG}: warning: {text}", file=sys.stderr, flush=True)
-
-    # overflow in a diverging step is expected: the guard notices and rolls back
-    with _StopFlag() as flag, np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        session = make_session(args)
-        for w in args.resume_warnings:
-            warn(w)
-        hp, corpus = session.hp, session.corpus
-        run = RunFolder.create(Path(args.runs_dir), args.corpus_name, keep=args.keep)
-        resumed = args.resumed_from
-        run.write_settings(
-            hp, args.corpus_name, corpus.path, corpus.sha256, resumed.path if resumed else None
+    def __init__(self, opened: OpenedRun, iters: int | None) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
         )
-        if resumed is not None and (old := run_folder_of(resumed.path)) is not None:
-            try:
-                run.inherit_history(old, resumed.n)
-            except CheckpointError as e:
-                warn(f"history not copied: {e}")
-        say(
-            f"{corpus.name}: {corpus.N:,} characters, {corpus.V} unique; "
-            f"hidden {hp.hidden_size}, seq {hp.seq_length}, lr {hp.learning_rate:g}, "
-            f"batch {hp.batch_size}, {hp.dtype}; starting at iteration {session.n}"
-        )
-        earlier = run.read_metrics()  # a resumed run's history, inherited above
-        validator = Validator(session, best=best_in(earlier))
-        elapsed0 = earlier[-1].elapsed_s if earlier else 0.0  # training time goes on
-        say(validator.note)
-        guard = DivergenceGuard(session)
-        samples: list[Sample] = []
-        rows: list[tuple] = []
-        samples_ok = True
-        total = args.iters
-        chars_per_iter = hp.seq_length * hp.batch_size
-        progress = Progress(
+
+        self.console = Console()
+        self.start_n = opened.session.n
+        self.pipe_closed = False  # stdout's reader went away: stop, quietly
+        self._mute = False  # stdout failed: print nothing more
+        self._t_bar = 0.0
+        self.error: str | None = None  # training failed (TrainerError)
+        self.progress = Progress(
             TextColumn("iter {task.fields[n]:>8,}"),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("loss {task.fields[loss]:8.3f}  {task.fields[nats]:.3f} nats/char"),
             TextColumn("{task.fields[cps]:>9,.0f} chars/s"),
             TimeElapsedColumn(),
-            console=console,
+            console=self.console,
             auto_refresh=False,
         )
-
-        def note(text: str) -> None:
-            progress.console.print(text, soft_wrap=True, markup=False, highlight=False)
-
-        def save() -> bool:
-            """Checkpoint and metrics; a failure (full disk, read-only...) is reported and
-            the previous files stay."""
-            nonlocal rows
-            try:
-                run.save_checkpoint(session)
-                if rows:
-                    run.append_metrics(rows)
-                    rows = []
-            except CheckpointError as e:
-                note(f"warning: {e}; training continues, the previous checkpoint is kept")
-                return False
-            return True
-
-        fields = dict(n=session.n, loss=session.smooth_loss, nats=0.0, cps=0.0)
-        done = 0
-        start = last = last_save = time.perf_counter()
-        with progress:
-            task = progress.add_task("train", total=total, **fields)
-            while (total is None or done < total) and not flag.stop:
-                hp = session.hp
-                want = session.n % hp.sample_every == 0
-                r = session.step(want)
-                done += 1
-                d = guard.check(r)
-                if d is not None:  # what the rollback undid never happened (as in the app)
-                    note(d.message())
-                    rows = [row for row in rows if row[0] < d.rolled_back_to]
-                    samples = [s for s in samples if s.iteration < d.rolled_back_to]
-                    continue
-                if r.sample is not None:
-                    s = Sample(r.n, r.smooth_loss, hp.temperature, r.sample)
-                    samples.append(s)
-                    title = f"iteration {s.iteration}  loss {s.loss:.3f}"
-                    progress.console.print(Panel(Text(s.text), title=title, title_align="left"))
-                    if samples_ok:
-                        try:
-                            run.append_sample(s)
-                        except CheckpointError as e:
-                            samples_ok = False
-                            note(f"warning: {e}; samples are kept in memory")
-                now = time.perf_counter()
-                val = validator.check(session, r.n, now - start)
-                if val is not None:  # a line of its own: the bar is full at 80 columns
-                    note(describe(validator.latest))
-                if r.n % METRICS_EVERY == 0:
-                    cps = done * chars_per_iter / max(now - start, 1e-9)
-                    elapsed = elapsed0 + now - start
-                    row = (r.n, r.smooth_loss, r.loss, hp.learning_rate, elapsed, cps, val)
-                    rows.append(row)
-                if args.autosave and now - last_save >= args.autosave:
-                    save()
-                    last_save = time.perf_counter()
-                if now - last >= REFRESH_S or done == total:
-                    last = now
-                    cps = done * chars_per_iter / max(now - start, 1e-9)
-                    nats = r.smooth_loss / hp.seq_length
-                    progress.update(
-                        task, completed=done, n=r.n, loss=r.smooth_loss, nats=nats, cps=cps
-                    )
-                    progress.refresh()
-        saved = save()
-        try:
-            run.write_samples(samples, session.hp, args.corpus_name)
-        except CheckpointError as e:
-            warn(str(e))
-        summary = validator.summary(session, time.perf_counter() - start)
-    if summary:
-        say(summary)
-    if not saved:
-        print(
-            f"{PROG}: error: the final checkpoint could not be saved; the newest one that"
-            f" was is in {run.path}",
-            file=sys.stderr,
+        s = opened.session
+        self.task = self.progress.add_task(
+            "train", total=iters, n=s.n, loss=s.smooth_loss, nats=0.0, cps=0.0
         )
-        return 1
-    if flag.stop:
-        term = flag.signum == signal.SIGTERM
-        what = "terminated" if term else "interrupted"
-        say(f"{what} at iteration {session.n}; saved the run to {run.path}")
-        return EXIT_SIGTERM if term else EXIT_SIGINT
-    say(f"trained to iteration {session.n}; saved the run to {run.path}")
-    return 0
+
+    def guarded(self, write) -> None:
+        if self._mute:
+            return
+        try:
+            write()
+        except BrokenPipeError:
+            self._mute = self.pipe_closed = True
+        except OSError:  # e.g. stdout on a full disk: training matters more than its log
+            self._mute = True
+
+    def say(self, text: str) -> None:  # plain text, never wrapped: paths stay copyable
+        self.guarded(
+            lambda: self.console.print(text, soft_wrap=True, markup=False, highlight=False)
+        )
+
+    def handle(self, e: object) -> None:
+        if isinstance(e, events.SessionStarted):
+            self.say(e.val_note)
+        elif isinstance(e, events.Progress):
+            self._bar(e)
+        elif isinstance(e, events.SampleTaken):
+            self._sample(e.sample)
+        elif isinstance(e, events.Validated):
+            self.say(describe(e))
+        elif isinstance(e, events.Diverged):
+            self.say(e.message)
+            if e.paused:  # the guard gave up: nobody is here to resume
+                self.error = "the divergence guard paused training"
+        elif isinstance(e, events.CheckpointSaved) and e.error:
+            self.say(f"warning: {e.error}; training continues, the previous checkpoint is kept")
+        elif isinstance(e, events.RecordFailed):
+            self.say(f"warning: {e.message}")
+        elif isinstance(e, events.TrainerError):
+            self.error = e.message
+
+    def _bar(self, e: events.Progress) -> None:
+        now = time.perf_counter()
+        if now - self._t_bar < REFRESH_S:
+            return
+        self._t_bar = now
+        done = e.iteration - self.start_n
+        self.progress.update(
+            self.task,
+            completed=done,
+            n=e.iteration,
+            loss=e.smooth_loss,
+            nats=e.nats_per_char,
+            cps=e.chars_per_s,
+        )
+        self.guarded(self.progress.refresh)
+
+    def _sample(self, s: events.Sample) -> None:
+        from rich.panel import Panel
+        from rich.text import Text
+
+        title = f"iteration {s.iteration}  loss {s.loss:.3f}"
+        panel = Panel(Text(s.text), title=title, title_align="left")
+        self.guarded(lambda: self.console.print(panel))
+
+
+def train(
+    opened: OpenedRun,
+    runs_dir: Path,
+    iters: int | None = None,
+    autosave_s: float = AUTOSAVE_S,
+    keep: int = DEFAULT_KEEP,
+) -> int:
+    """Train `opened` until `iters` iterations are done (None: until a stop signal)."""
+    s, c = opened.session, opened.session.corpus
+    inbox: queue.SimpleQueue[object] = queue.SimpleQueue()
+    recorder = Recorder(runs_dir, inbox.put, autosave_s=autosave_s, keep=keep)
+    trainer = Trainer(
+        opener=lambda: opened,
+        on_event=inbox.put,
+        recorder=recorder,
+        iters=iters,
+        yield_every_s=float("inf"),  # no UI thread to hand the GIL to
+    )
+    out = _Printer(opened, iters)
+    for w in opened.warnings:
+        _warn(w)
+    hp = s.hp
+    out.say(
+        f"{c.name}: {c.N:,} characters, {c.V} unique; hidden {hp.hidden_size}, seq"
+        f" {hp.seq_length}, lr {hp.learning_rate:g}, batch {hp.batch_size}, {hp.dtype};"
+        f" starting at iteration {s.n}"
+    )
+    worker = threading.Thread(target=trainer.run, name="trainer", daemon=True)
+    with _StopFlag() as flag:
+        with out.progress:
+            worker.start()
+            while worker.is_alive() or not inbox.empty():
+                with contextlib.suppress(queue.Empty):
+                    out.handle(inbox.get(timeout=POLL_S))
+                if flag.signum is not None or out.pipe_closed or out.error:
+                    trainer.stop()
+        worker.join()
+    return _finish(trainer, recorder, out, flag.signum)
+
+
+def _finish(trainer: Trainer, recorder: Recorder, out: _Printer, signum: int | None) -> int:
+    """The last words: validation, where the run was saved, and the exit code."""
+    s = trainer.session
+    if trainer.validator is not None and (summary := trainer.validator.summary(s, 0.0)):
+        out.say(summary)
+    folder = recorder.folder
+    if out.error:
+        _warn(f"training failed: {out.error}", "error")
+        return EXIT_FAILED
+    what = {signal.SIGINT: "interrupted", signal.SIGHUP: "hung up"}.get(signum, "terminated")
+    if folder is None and not recorder.unsaved:
+        out.say(f"{what if signum else 'stopped'} at iteration {s.n}; nothing new to save")
+        return signal_exit_code(signum) if signum is not None else EXIT_OK
+    if folder is None or recorder.unsaved:
+        where = f"; the newest one that was is in {folder.path}" if folder is not None else ""
+        _warn(f"the final checkpoint could not be saved{where}", "error")
+        return EXIT_FAILED
+    if signum is not None:
+        out.say(f"{what} at iteration {s.n}; saved the run to {folder.path}")
+        return signal_exit_code(signum)
+    out.say(f"trained to iteration {s.n}; saved the run to {folder.path}")
+    return EXIT_OK
+
+
+def _warn(text: str, level: str = "warning") -> None:
+    with contextlib.suppress(OSError):
+        print(f"{PROG}: {level}: {text}", file=sys.stderr, flush=True)

@@ -36,12 +36,17 @@ class MetricRow(NamedTuple):
 def append_rows(path: Path, rows: list[tuple]) -> None:
     """Append rows (the header first in a new file); OSError is the caller's to report."""
     new = not path.exists() or path.stat().st_size == 0
+    append_lines(path, rows_text(rows, header=new))
+
+
+def rows_text(rows: list[tuple], header: bool) -> str:
+    """CSV lines of rows, the header first if asked."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
-    if new:
+    if header:
         w.writerow(METRICS_HEADER)
     w.writerows(_full_row(row) for row in rows)
-    append_lines(path, out.getvalue())
+    return out.getvalue()
 
 
 def _full_row(row: tuple) -> tuple:

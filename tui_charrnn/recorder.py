@@ -1,25 +1,29 @@
-"""Run-folder bookkeeping for the app's trainer: autosave, samples, metrics, history.
+"""A run's folder as training goes: the one writer of every file in it, in both modes.
 
 No UI library here. The Trainer calls these hooks from its own thread, between (or,
-for `step`, right after) iterations; nothing here blocks the UI thread:
+for `step`, right after) iterations, in the app and headless alike:
 
-- started(session): a new session; a resumed one reports its history (RunOpened)
+- started(opened): a new session; a resumed one reports its history (RunOpened)
 - step(result, lr, val): every iteration; a metrics row every METRICS_EVERY iterations
   (val: the validation loss evaluated after that iteration, if any)
 - settings_changed(n, settings, previous): live changes, to changes.jsonl
 - sample(sample) / rolled_back(n): samples to record / forget what a rollback undid
 - tick(elapsed, rate): ~15 times a second; flushes every FLUSH_S, autosaves when due
-- save(session): a checkpoint now (also the c key); finish(session): before a reset,
-  an open or the end of the thread: a checkpoint if anything changed since the last
+- save(session): a checkpoint now (c); export_samples(): samples.txt now (s)
+- finish(session): before a reset, an open or the end of the thread: the run is saved
+
+Order on disk: the log lines (samples.jsonl, changes.jsonl, metrics.csv) are appended
+before the checkpoint that covers them, so a kill between the two never loses a line the
+checkpoint covers; settings.json is rewritten after every checkpoint, so it always holds
+the newest checkpoint's hyperparameters. After a rollback no file keeps an iteration that
+was undone.
 
 The run folder is created on the first flush. A resumed run gets a new folder that
-inherits the old run's samples and metrics up to the checkpoint's iteration (as the
-headless command does), so the old folder is never changed.
+starts with the old run's history up to the checkpoint, so the old folder is never changed.
 """
 
 from __future__ import annotations
 
-import argparse
 import math
 import threading
 import time
@@ -27,15 +31,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import events
-from .changes import SettingChange, from_applied, read_changes
-from .checkpoint import Checkpoint, CheckpointError
+from .changes import SettingChange, from_applied
+from .checkpoint import CheckpointError
 from .metrics import METRICS_EVERY
+from .opening import OpenedRun
+from .run_folder import DEFAULT_KEEP, RunFolder
 from .session import Session, StepResult
-from .storage import DEFAULT_KEEP, RunFolder, run_folder_of
 from .validation import best_in
 
 FLUSH_S = 2.0  # samples and metrics reach the disk at least this often
 MAX_BUFFERED = 100_000  # rows kept in memory while the disk refuses them
+# Autosave: at most this much training is lost to a crash or a power cut, unless saving
+# is slow: the interval stretches so that saving costs at most 1 % of training time.
+AUTOSAVE_S = 30.0
+AUTOSAVE_COST = 0.01
 
 
 class NullRecorder:
@@ -43,13 +52,19 @@ class NullRecorder:
 
     best_val: tuple[float, int] | None = None  # a resumed run's best (val_loss, iteration)
 
-    def started(self, session: Session) -> None: ...
+    def started(self, opened: OpenedRun) -> None: ...
     def step(self, r: StepResult, lr: float, val: float | None = None) -> None: ...
     def settings_changed(self, n: int, settings: dict, previous: dict) -> None: ...
     def sample(self, sample: events.Sample) -> None: ...
     def rolled_back(self, n: int) -> None: ...
     def tick(self, elapsed: float, rate: float) -> None: ...
     def finish(self, session: Session | None) -> None: ...
+
+    def save(self, session: Session) -> Path:
+        raise CheckpointError("this run has no run folder")
+
+    def export_samples(self) -> Path:
+        raise CheckpointError("this run has no run folder")
 
 
 class Recorder(NullRecorder):
@@ -58,7 +73,7 @@ class Recorder(NullRecorder):
         runs_dir: Path,
         emit: Callable[[object], None],
         *,
-        autosave_s: float = 300.0,
+        autosave_s: float = AUTOSAVE_S,
         keep: int = DEFAULT_KEEP,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -67,48 +82,44 @@ class Recorder(NullRecorder):
         self.keep = keep
         self._emit = emit
         self._clock = clock
-        self._lock = threading.Lock()  # folder creation (the s key saves from a worker)
+        self._lock = threading.Lock()  # folder creation
         self.folder: RunFolder | None = None
         self.session: Session | None = None
-        self._next_origin: tuple[Checkpoint | None, list[str]] = (None, [])
-        self._origin: Checkpoint | None = None
+        self._opened: OpenedRun | None = None
         self._rows: list[tuple] = []
         self._samples: list[events.Sample] = []
         self._changes: list[SettingChange] = []
+        self._on_disk = -1  # the highest iteration of a line written to the folder's logs
         self._saved_n = 0
         self._elapsed0 = 0.0  # training time of the run before it was resumed
         self._elapsed = self._rate = 0.0
         self._t_flush = self._t_save = clock()
+        self._save_took = 0.0  # seconds the last checkpoint took to write
         self._failing = False  # the last flush failed (reported once per streak)
 
     # -- hooks (trainer thread) -----------------------------------------------------------
 
-    def resumed(self, ckpt: Checkpoint | None, warnings: list[str]) -> None:
-        """The next session to start continues `ckpt` (called by its factory)."""
-        self._next_origin = (ckpt, list(warnings))
-
-    def started(self, session: Session) -> None:
-        origin, warnings = self._next_origin
-        self._next_origin = (None, [])
+    def started(self, opened: OpenedRun) -> None:
+        session = opened.session
         with self._lock:
             self.folder = None
-        self.session, self._origin = session, origin
+        self.session, self._opened = session, opened
         self._rows, self._samples, self._changes = [], [], []
+        self._on_disk = -1
         self.best_val = None
         self._saved_n = session.n
         self._elapsed0 = self._elapsed = self._rate = 0.0
         self._t_flush = self._t_save = self._clock()
-        if origin is None:
+        if not opened.resumed:
             return
-        old = run_folder_of(origin.path) if origin.path is not None else None
-        metrics = old.read_metrics(origin.n) if old is not None else []
-        samples = old.read_samples(origin.n) if old is not None else []
-        changes = read_changes(old.path, origin.n) if old is not None else []
-        if metrics:
-            self._elapsed0 = metrics[-1].elapsed_s
-        self.best_val = best_in(metrics)
-        history = (tuple(metrics), tuple(samples), tuple(changes))
-        self._emit(events.RunOpened(str(origin.path), origin.n, tuple(warnings), *history))
+        h = opened.history
+        if h.metrics:
+            self._elapsed0 = h.metrics[-1].elapsed_s
+        self.best_val = best_in(h.metrics)
+        source = str(opened.checkpoint.path)
+        self._emit(
+            events.RunOpened(source, session.n, opened.warnings, h.metrics, h.samples, h.changes)
+        )
 
     def step(self, r: StepResult, lr: float, val: float | None = None) -> None:
         if r.n % METRICS_EVERY == 0 and math.isfinite(r.loss) and math.isfinite(r.smooth_loss):
@@ -123,15 +134,29 @@ class Recorder(NullRecorder):
         self._samples.append(sample)
 
     def rolled_back(self, n: int) -> None:
-        """A rollback to iteration n: what was recorded after it never happened."""
+        """A rollback to iteration n (the session's n now): what was recorded after it
+        never happened, in memory and on disk. A setting changed after n is still in
+        force: its change now dates from n. A checkpoint newer than n is replaced by
+        one of the state the run went back to."""
         self._rows = [row for row in self._rows if row[0] < n]
         self._samples = [s for s in self._samples if s.iteration < n]
+        self._changes = [c._replace(iteration=min(c.iteration, n)) for c in self._changes]
+        folder = self.folder
+        if folder is None:
+            return
+        try:
+            if self._on_disk >= n:
+                folder.truncate_logs(n)
+                self._on_disk = n - 1
+            if self._saved_n > n and self.session is not None:
+                self.save(self.session)
+        except CheckpointError as e:
+            self._emit(events.RecordFailed(f"{e}; the rollback is not reflected on disk"))
 
     def tick(self, elapsed: float, rate: float) -> None:
         self._elapsed, self._rate = elapsed, rate
         now = self._clock()
-        if self.autosave_s and now - self._t_save >= self.autosave_s and self.session is not None:
-            self._t_save = now
+        if self._autosave_due(now) and self.session is not None:
             n = self.session.n
             try:
                 path = self.save(self.session)
@@ -142,67 +167,95 @@ class Recorder(NullRecorder):
         elif now - self._t_flush >= FLUSH_S:
             self.flush()
 
+    def _autosave_due(self, now: float) -> bool:
+        if not self.autosave_s:
+            return False
+        interval = max(self.autosave_s, self._save_took / AUTOSAVE_COST)
+        return now - self._t_save >= interval
+
     def save(self, session: Session) -> Path:
-        """A checkpoint (and settings, samples, metrics) now; CheckpointError on failure."""
+        """The log lines, then a checkpoint covering them, then settings.json; raises
+        CheckpointError if the checkpoint cannot be written (the previous one stays)."""
+        self._t_save = t0 = self._clock()
         folder = self.ensure_folder()
-        c = session.corpus
-        folder.write_settings(session.hp, c.name, c.path, c.sha256)
+        self.flush()
         path = folder.save_checkpoint(session)
         self._saved_n = session.n
-        self.flush()
+        c = session.corpus
+        folder.write_settings(session.hp, c.name, c.path, c.sha256)
+        self._save_took = self._clock() - t0
         return path
 
+    def export_samples(self) -> Path:
+        """samples.txt: every sample of the run so far, readable; CheckpointError."""
+        folder = self.ensure_folder()
+        self.flush()
+        s = self.session
+        return folder.write_samples(folder.read_samples(), s.hp, s.corpus.name)
+
     def finish(self, session: Session | None) -> None:
-        """Before the session goes away: save it if it changed since the last save."""
+        """Before the session goes away: save it if it changed since the last save, and
+        export its samples."""
         if session is None or session is not self.session:
             return
-        if session.n == self._saved_n:
-            self.flush()
-            return
         try:
-            path = self.save(session)
+            if self.unsaved:
+                path = self.save(session)
+                self._emit(events.CheckpointSaved(str(path), session.n, None, auto=True))
+            if self._samples or self.folder is not None:
+                self.export_samples()
         except (CheckpointError, OSError) as e:
             self._emit(events.CheckpointSaved(None, session.n, str(e)))
-        else:
-            self._emit(events.CheckpointSaved(str(path), session.n, None, auto=True))
+
+    def _note_on_disk(self, iteration: int) -> None:
+        self._on_disk = max(self._on_disk, iteration)
+
+    @property
+    def unsaved(self) -> bool:
+        """The session has trained past its newest checkpoint (e.g. the last save failed)."""
+        return self.session is not None and self.session.n != self._saved_n
 
     # -- the folder ------------------------------------------------------------------------
 
     def ensure_folder(self) -> RunFolder:
         """The run's folder, created (with its settings and inherited history) on first use.
-        Any thread. CheckpointError if it cannot be created."""
+        CheckpointError if it cannot be created."""
         with self._lock:
             if self.folder is not None:
                 return self.folder
-            s = self.session
-            if s is None:
+            s, opened = self.session, self._opened
+            if s is None or opened is None:
                 raise CheckpointError("no run to save yet")
-            c, origin = s.corpus, self._origin
+            c = s.corpus
             folder = RunFolder.create(self.runs_dir, c.name, keep=self.keep)
-            folder.write_settings(
-                s.hp, c.name, c.path, c.sha256, origin.path if origin is not None else None
-            )
-            if origin is not None and (old := run_folder_of(origin.path)) is not None:
-                folder.inherit_history(old, origin.n)
+            origin = opened.checkpoint.path if opened.checkpoint is not None else None
+            folder.write_settings(s.hp, c.name, c.path, c.sha256, origin)
+            h = opened.history
+            folder.append_history(list(h.metrics), list(h.samples), list(h.changes))
             self.folder = folder
             return folder
 
     def flush(self) -> None:
-        """Append the samples and metrics rows gathered so far; a failure is reported once
-        (per streak of failures) and they are kept for the next try."""
+        """Append the samples, changes and metrics rows gathered so far; a failure is
+        reported once (per streak of failures) and they are kept for the next try."""
         self._t_flush = self._clock()
         if not (self._rows or self._samples or self._changes) or self.session is None:
             return
         try:
             folder = self.ensure_folder()
+            # each file's lines are dropped from memory once written, so a retry after a
+            # failure writes only what is missing
             if self._samples:
                 folder.append_samples(self._samples)
+                self._note_on_disk(self._samples[-1].iteration)
                 self._samples = []
             if self._changes:
                 folder.append_changes(self._changes)
+                self._note_on_disk(self._changes[-1].iteration)
                 self._changes = []
             if self._rows:
                 folder.append_metrics(self._rows)
+                self._note_on_disk(self._rows[-1][0])
                 self._rows = []
         except CheckpointError as e:
             del self._rows[:-MAX_BUFFERED]
@@ -212,19 +265,3 @@ class Recorder(NullRecorder):
             self._failing = True
         else:
             self._failing = False
-
-
-def opener(recorder: Recorder, target: Path) -> Callable[[], Session]:
-    """A session factory that continues the run at `target` (a run folder or checkpoint)
-    with its own settings, for Trainer.open; raises CheckpointError/CorpusError."""
-    from . import catalog
-    from .cli import _corpus_of_run, make_session
-
-    def factory() -> Session:
-        args = argparse.Namespace(resume=str(target), hp_overrides={})
-        args.corpus_name, args.corpus_path = catalog.resolve(_corpus_of_run(Path(target)))
-        session = make_session(args)
-        recorder.resumed(args.resumed_from, args.resume_warnings)
-        return session
-
-    return factory

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .changes import FILENAME as CHANGES_FILE
-from .changes import SettingChange, append_changes, read_changes
+from .changes import SettingChange, append_changes, changes_text, read_changes
 from .checkpoint import (
     Checkpoint,
     CheckpointError,
@@ -29,7 +29,7 @@ from .checkpoint import (
 from .events import Sample
 from .hparams import SPECS, Hyperparams
 from .logfile import append_lines
-from .metrics import MetricRow, append_rows, read_rows
+from .metrics import MetricRow, append_rows, read_rows, rows_text
 from .session import Session
 
 
@@ -231,9 +231,8 @@ class RunFolder:
     def append_samples(self, samples: list[Sample]) -> None:
         """Append samples to samples.jsonl (one JSON object a line), flushed."""
         path = self.samples_jsonl_path
-        lines = [json.dumps(asdict(s), ensure_ascii=False) + "\n" for s in samples]
         try:
-            append_lines(path, "".join(lines))
+            append_lines(path, _samples_text(samples))
         except OSError as e:
             raise CheckpointError(f"{path}: cannot write samples: {os_error_reason(e)}") from None
 
@@ -270,17 +269,32 @@ class RunFolder:
         """Rows of metrics.csv (iteration < upto if given); bad rows are skipped."""
         return read_rows(self.metrics_path, upto)
 
-    def inherit_history(self, other: RunFolder, upto: int) -> None:
-        """Copy another run's samples and metrics before iteration `upto` (a resume)."""
-        rows = other.read_metrics(upto)
-        if rows:
-            self.append_metrics(rows)
-        samples = other.read_samples(upto)
+    def append_history(
+        self, metrics: list[tuple], samples: list[Sample], changes: list[SettingChange]
+    ) -> None:
+        """Append an earlier run's history (a resume starts with it)."""
         if samples:
             self.append_samples(samples)
-        changes = read_changes(other.path, upto)
         if changes:
             self.append_changes(changes)
+        if metrics:
+            self.append_metrics(metrics)
+
+    def truncate_logs(self, n: int) -> None:
+        """Forget what a rollback to iteration n undid: samples and metrics rows of
+        iteration >= n go; a setting change made after n is still in force, so it now
+        dates from n. Each file is rewritten atomically."""
+        samples = self.read_samples(n)
+        metrics = self.read_metrics(n)
+        changes = [c._replace(iteration=min(c.iteration, n)) for c in read_changes(self.path)]
+        for path, text in (
+            (self.samples_jsonl_path, _samples_text(samples)),
+            (self.metrics_path, rows_text(metrics, header=True)),
+            (self.path / CHANGES_FILE, changes_text(changes)),
+        ):
+            if path.exists():
+                data = text.encode("utf-8")
+                atomic_write(path, lambda f, data=data: f.write(data), path.name)
 
     def append_changes(self, changes: list[SettingChange]) -> None:
         """Append live setting changes to changes.jsonl (see changes.py)."""
@@ -289,6 +303,11 @@ class RunFolder:
         except OSError as e:
             where = self.path / CHANGES_FILE
             raise CheckpointError(f"{where}: cannot write changes: {os_error_reason(e)}") from None
+
+
+def _samples_text(samples: list[Sample]) -> str:
+    """samples.jsonl's lines: one JSON object a sample."""
+    return "".join(json.dumps(asdict(s), ensure_ascii=False) + "\n" for s in samples)
 
 
 def load_first(candidates: list[Path], where: Path) -> tuple[Checkpoint, list[str]]:

@@ -21,6 +21,7 @@ from .corpus import Corpus, CorpusError
 from .guard import Divergence, DivergenceGuard
 from .hparams import Hyperparams
 from .insight.probe import INSIGHT_S, InsightProbe
+from .opening import OpenedRun, new_run
 from .recorder import NullRecorder, Recorder
 from .session import Session
 from .validation import Validator
@@ -33,8 +34,9 @@ YIELD_EVERY_S = 0.004  # let the UI thread take the GIL at least this often
 class Trainer(Controls):
     """Runs a Session step by step; `run()` is the loop (call it in a thread).
 
-    Either give a ready `session`, or a `session_factory` that builds one inside
-    `run()` (so a slow start, e.g. building a corpus, happens off the UI thread).
+    Either give a ready `session` (a new run), or an `opener` that opens a run inside
+    `run()` (opening.open_run, e.g. a saved run to continue). `iters`: stop after that many
+    iterations (None: until stop()).
     """
 
     def __init__(
@@ -42,18 +44,20 @@ class Trainer(Controls):
         session: Session | None = None,
         on_event: Callable[[object], None] = lambda event: None,
         *,
-        session_factory: Callable[[], Session] | None = None,
+        opener: Callable[[], OpenedRun] | None = None,
         start_paused: bool = False,
         progress_hz: float = PROGRESS_HZ,
         yield_every_s: float = YIELD_EVERY_S,
         guard_policy: str | None = "halve",
         recorder: Recorder | None = None,
+        iters: int | None = None,
     ):
-        if session is None and session_factory is None:
-            raise ValueError("give a session or a session_factory")
+        if session is None and opener is None:
+            raise ValueError("give a session or an opener")
         super().__init__(start_paused)
         self.session = session
-        self._factory = session_factory
+        self._opener = opener
+        self._left = iters  # iterations still to train (None: no limit)
         self._emit = on_event
         self._interval = 1.0 / progress_hz
         self._yield_every = yield_every_s
@@ -65,7 +69,7 @@ class Trainer(Controls):
         self._guard_policy = guard_policy  # divergence guard: "halve", "pause" or None (off)
         self._guard: DivergenceGuard | None = None
         self._probe = InsightProbe(on_event)
-        self._validator: Validator | None = None  # the held-out loss, when due (validation.py)
+        self.validator: Validator | None = None  # the held-out loss, when due (validation.py)
         self.recorder = recorder or NullRecorder()  # autosave, samples, metrics
 
     # -- the loop -------------------------------------------------------------------------
@@ -84,10 +88,10 @@ class Trainer(Controls):
 
     def _run(self) -> None:
         if self.session is None:
-            assert self._factory is not None
-            self._guarded(self._apply_reset, None, None, self._factory)  # failed: wait for a reset
+            assert self._opener is not None
+            self._guarded(self._apply_reset, None, None, self._opener)  # failed: wait for a reset
         else:
-            self._started()
+            self._started(OpenedRun(self.session))
         if not self._failed:
             self._set_state("paused" if self._paused else "training")
         perf = time.perf_counter
@@ -117,27 +121,15 @@ class Trainer(Controls):
     def _train(self, perf: Callable[[], float]) -> None:
         """Train until a command, a pause or a stop arrives; Progress ~15 times a second."""
         s = self.session
-        pending = self._pending
         commands = self._commands
         interval, yield_every = self._interval, self._yield_every
         t_next = self._t_last + interval
         t_yield = self._t_yield + yield_every
-        guard = self._guard
         insight = self._insight  # set_insight queues a command, so this loop restarts
         t_insight = t_next + INSIGHT_S
-        record = self.recorder.step
-        validate = self._validator.check
+        step = self._step
         while not (self._stop or self._paused or commands):
-            hp = s.hp
-            want = s.n % hp.sample_every == 0
-            r = s.step(want)
-            pending.append((s.n, r.smooth_loss))
-            self._chars += hp.seq_length * hp.batch_size
-            record(r, hp.learning_rate, validate(s, r.n, self._elapsed))
-            if want:
-                self._sampled(r.n, r.smooth_loss, r.sample)
-            if guard is not None and (d := guard.check(r)) is not None:
-                self._diverged(d)
+            step(s)
             now = perf()
             if now >= t_yield:
                 time.sleep(0)  # hand the GIL to the UI thread if it is waiting
@@ -154,16 +146,27 @@ class Trainer(Controls):
         self._t_yield = t_yield
         self._progress(perf())
 
-    def _step_one(self) -> None:
-        s = self.session
-        want = s.n % s.hp.sample_every == 0
+    def _step(self, s: Session) -> None:
+        """One training iteration and everything that follows it: the one step body."""
+        hp = s.hp
+        want = s.n % hp.sample_every == 0
         r = s.step(want)
         self._pending.append((s.n, r.smooth_loss))
-        self.recorder.step(r, s.hp.learning_rate, self._validator.check(s, r.n, self._elapsed))
+        self._chars += hp.seq_length * hp.batch_size
+        self.recorder.step(r, hp.learning_rate, self.validator.check(s, r.n, self._elapsed))
         if want:
             self._sampled(r.n, r.smooth_loss, r.sample)
         if self._guard is not None and (d := self._guard.check(r)) is not None:
             self._diverged(d)
+        if self._left is not None:
+            self._left -= 1
+            if self._left <= 0:
+                self._stop = True
+
+    def _step_one(self) -> None:
+        """One iteration by hand (n, while paused)."""
+        s = self.session
+        self._step(s)
         self._emit_progress(0.0)
         if self._insight:
             self._probe.snapshot(s)
@@ -183,8 +186,8 @@ class Trainer(Controls):
 
     # -- bookkeeping ---------------------------------------------------------------------
 
-    def _started(self) -> None:
-        s = self.session
+    def _started(self, opened: OpenedRun) -> None:
+        s = self.session = opened.session
         if self._guard_policy is not None:
             self._guard = DivergenceGuard(s, self._guard_policy)
         self._pending: list[tuple[int, float]] = []
@@ -194,15 +197,15 @@ class Trainer(Controls):
         self._t_last: float | None = None  # start of the current reporting interval
         self._t_yield = 0.0
         self._probe.reset()
-        self._validator = self._probe.validator = Validator(s, emit=self._emit)
+        self.validator = self._probe.validator = Validator(s, emit=self._emit)
         self._emit(
             events.SessionStarted(
                 s.corpus.name, s.corpus.N, s.corpus.V, s.hp.to_dict(), s.n, s.smooth_loss,
-                corpus=s.corpus, val_note=self._validator.note,
+                corpus=s.corpus, val_note=self.validator.note,
             )
         )  # fmt: skip
-        self.recorder.started(s)  # a resumed run posts its history (RunOpened)
-        self._validator.best = self.recorder.best_val  # a resumed run's best so far
+        self.recorder.started(opened)  # a resumed run posts its history (RunOpened)
+        self.validator.best = self.recorder.best_val  # a resumed run's best so far
         if self._insight:
             self._probe.snapshot(s)
         self._emit_progress(0.0)
@@ -271,25 +274,37 @@ class Trainer(Controls):
                     s = self.session
                     self._sampled(s.n, s.smooth_loss, s.sample())
                 elif kind == "save":
-                    self._save(arg)
+                    self._save()
+                elif kind == "export":
+                    self._export_samples()
             except Exception as e:  # bad setting for this corpus, reset that cannot start
                 self._error(e)
         self._set_state("error" if self._failed else "paused" if self._paused else "training")
 
-    def _save(self, save: Callable[[Session], object]) -> None:
+    def _save(self) -> None:
         n = self.session.n
         try:
-            path = save(self.session)
+            path = self.recorder.save(self.session)
         except Exception as e:  # unwritable folder, full disk: training carries on
             self._emit(events.CheckpointSaved(None, n, str(e) or type(e).__name__))
         else:
             self._emit(events.CheckpointSaved(str(path), n, None))
+
+    def _export_samples(self) -> None:
+        try:
+            path = self.recorder.export_samples()
+        except Exception as e:  # unwritable folder, full disk: training carries on
+            self._emit(events.SamplesExported(None, str(e) or type(e).__name__))
+        else:
+            self._emit(events.SamplesExported(str(path)))
 
     def _apply_live(self, settings: dict[str, Any]) -> None:
         s = self.session
         if s is None:
             raise CorpusError("no corpus loaded: choose one first")
         previous = {name: getattr(s.hp, name) for name in settings}
+        if self._guard is not None and self._guard.state_is_finite():
+            self._guard.snapshot()  # a value that ruins the run rolls back to just before it
         rest = dict(settings)
         if "seq_length" in rest:
             T = rest.pop("seq_length")
@@ -305,13 +320,15 @@ class Trainer(Controls):
         self._emit(events.SettingsApplied(settings, n, previous))
         self.recorder.settings_changed(n, settings, previous)
 
-    def _apply_reset(self, hp: Hyperparams | None, corpus: Corpus | None, factory=None) -> None:
-        """A new session: Session(corpus, hp), or factory() (the start, Trainer.open)."""
-        if factory is None and corpus is None:
+    def _apply_reset(
+        self, hp: Hyperparams | None, corpus: Corpus | None, opener: Callable | None = None
+    ) -> None:
+        """A new run: Session(corpus, hp), or opener() (the start, Trainer.open)."""
+        if opener is None and corpus is None:
             if self.session is None:
                 raise CorpusError("no corpus loaded: choose one first")
             corpus = self.session.corpus
         self.recorder.finish(self.session)  # the run being discarded is saved first
-        self.session = factory() if factory is not None else Session(corpus, hp)
+        opened = opener() if opener is not None else new_run(corpus, hp)
         self._failed = False
-        self._started()
+        self._started(opened)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import signal
 import threading
 import time
 from pathlib import Path
@@ -17,8 +16,10 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Label
 
 from .. import events
-from ..recorder import Recorder, opener
-from ..storage import CheckpointError, RunInfo, list_runs
+from ..exits import STOP_SIGNALS, signal_exit_code
+from ..opening import open_run
+from ..recorder import Recorder
+from ..storage import RunInfo, list_runs
 from .dialogs import ConfirmScreen, Dialog
 
 if TYPE_CHECKING:
@@ -110,6 +111,11 @@ class RunKeeper:
                 app.notify(f"Autosaved at iteration {e.iteration:,}", timeout=3)
             else:
                 app.notify(f"Checkpoint (iter {e.iteration:,}) saved to {e.path}")
+        elif isinstance(e, events.SamplesExported):
+            if e.error:
+                app.notify(f"Samples not saved: {e.error}", severity="error")
+            else:
+                app.notify(f"Samples saved to {e.path}")
         elif isinstance(e, events.RecordFailed):
             app.notify(f"Samples/metrics not saved: {e.message}", severity="error", timeout=8)
 
@@ -140,28 +146,11 @@ class RunKeeper:
     # -- keys ----------------------------------------------------------------------------
 
     def checkpoint(self) -> None:
-        self.app.trainer.save_checkpoint(self.recorder.save)
+        self.app.trainer.save_checkpoint()
 
     def save_samples(self) -> None:
-        """Every sample of the run: the pane keeps only the latest (a bounded memory), so
-        the older ones come from the run folder's samples.jsonl, which the recorder
-        flushes every few seconds; the pane's own fill in what has not reached it yet."""
-        app = self.app
-        recent, hp, name = list(app.sample_pane.samples), app.hp, app.corpus_name
-
-        def write() -> None:
-            try:
-                folder = self.recorder.ensure_folder()
-                samples = folder.read_samples()  # skips a line being appended right now
-                seen = {(s.iteration, s.text) for s in samples}
-                samples += [s for s in recent if (s.iteration, s.text) not in seen]
-                path = folder.write_samples(samples, hp, name)
-            except CheckpointError as e:
-                app.call_from_thread(app.notify, f"Samples not saved: {e}", severity="error")
-            else:
-                app.call_from_thread(app.notify, f"{len(samples)} samples saved to {path}")
-
-        app.run_worker(write, thread=True, exit_on_error=False, group="save")
+        """Every sample of the run, to samples.txt (written by the recorder)."""
+        self.app.trainer.export_samples()
 
     def browse(self) -> None:
         app = self.app
@@ -182,7 +171,7 @@ class RunKeeper:
 
         def answer(yes: bool | None) -> None:
             if yes:
-                app.trainer.open(opener(self.recorder, run.path))
+                app.trainer.open(lambda: open_run(resume=run.path))
                 app.notify(f"Opening {run.path.name}...")
 
         question = (
@@ -194,13 +183,14 @@ class RunKeeper:
     # -- signals -------------------------------------------------------------------------
 
     def install_signals(self) -> None:
-        """SIGTERM and SIGINT save the run and quit (exit code 143 / 130), like headless."""
+        """SIGTERM, SIGINT and SIGHUP save the run and quit (exit code 128 + the signal
+        number), as headless training does."""
         if threading.current_thread() is not threading.main_thread():
             return
         loop = asyncio.get_running_loop()
-        for sig, code in ((signal.SIGTERM, 143), (signal.SIGINT, 130)):
+        for sig in STOP_SIGNALS:
             try:
-                loop.add_signal_handler(sig, self._signalled, code)
+                loop.add_signal_handler(sig, self._signalled, signal_exit_code(sig))
             except (NotImplementedError, RuntimeError, ValueError):
                 continue
             self._signals.append(sig)
