@@ -15,7 +15,7 @@ from textual import events
 from tui_charrnn.app import CharRNNApp
 from tui_charrnn.corpus import Corpus
 from tui_charrnn.hparams import Hyperparams
-from tui_charrnn.session import Session
+from tui_charrnn.opening import new_run
 
 SNAPSHOT_HP = Hyperparams(hidden_size=24, seq_length=16, sample_every=5, sample_length=60, seed=7)
 
@@ -25,7 +25,7 @@ def paused_app(tmp_path, text: str, hp: Hyperparams = SNAPSHOT_HP) -> CharRNNApp
     snapshot tests step by hand into a deterministic state."""
 
     def factory():
-        return Session(Corpus.from_text(text, "fox-and-crow"), hp)
+        return new_run(Corpus.from_text(text, "fox-and-crow"), hp)
 
     return CharRNNApp(
         factory, hp, "fox-and-crow", tmp_path / "runs", start_paused=True, deterministic=True

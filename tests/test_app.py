@@ -16,7 +16,7 @@ from textual.widgets import Input, Static
 from tui_charrnn.app import CharRNNApp
 from tui_charrnn.corpus import Corpus, CorpusError
 from tui_charrnn.hparams import Hyperparams
-from tui_charrnn.session import Session
+from tui_charrnn.opening import new_run
 from tui_charrnn.widgets.dialogs import ConfirmScreen
 from tui_charrnn.widgets.samples_pane import SamplePane
 
@@ -27,7 +27,7 @@ SIZE = (100, 32)
 
 def make_app(tmp_path, hp: Hyperparams = HP, **kwargs) -> CharRNNApp:
     def factory():
-        return Session(Corpus.from_text(TEXT, "fox"), hp)
+        return new_run(Corpus.from_text(TEXT, "fox"), hp)
 
     return CharRNNApp(factory, hp, "fox", tmp_path / "runs", **kwargs)
 
@@ -275,7 +275,7 @@ async def test_save_failure_is_reported_and_training_goes_on(tmp_path):
     blocker.write_text("a file where the runs folder should be")
 
     def factory():
-        return Session(Corpus.from_text(TEXT, "fox"), HP)
+        return new_run(Corpus.from_text(TEXT, "fox"), HP)
 
     app = CharRNNApp(factory, HP, "fox", blocker / "runs")
     async with app.run_test(size=SIZE) as pilot:

@@ -10,8 +10,8 @@ from test_app import HP, SIZE
 from test_app_runs import file_app, fox_file, resume_app
 
 from tui_charrnn import catalog
-from tui_charrnn.cli import _corpus_of_run
 from tui_charrnn.insight.tracker import BASELINE_NAMES, Tracker
+from tui_charrnn.opening import corpus_of_run
 from tui_charrnn.storage import RunFolder
 from tui_charrnn.widgets.status import fmt_elapsed
 
@@ -111,7 +111,8 @@ def test_a_resumed_catalogue_corpus_keeps_its_name(tmp_path):
     (tmp_path / "settings.json").write_text(
         json.dumps({"corpus": "fables", "corpus_path": str(path)}), "utf-8"
     )
-    name, resolved = catalog.resolve(_corpus_of_run(tmp_path))
+    settings = RunFolder(tmp_path).read_settings()
+    name, resolved = catalog.resolve(corpus_of_run(settings, tmp_path))
     assert (name, resolved) == ("fables", path)
     assert catalog.resolve(str(path)) == ("fables", path)
     own = tmp_path / "fables.txt"  # a file of one's own with the same name is not it

@@ -4,7 +4,6 @@ condition with a timeout (see test_app.py for why keys are posted with `press`).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import math
 import random
@@ -17,10 +16,9 @@ from test_app import HP, SIZE, TEXT, make_app, set_field
 from textual import events
 
 from tui_charrnn.app import CharRNNApp
-from tui_charrnn.cli import make_session
 from tui_charrnn.corpus import load
 from tui_charrnn.hparams import Hyperparams
-from tui_charrnn.session import Session
+from tui_charrnn.opening import new_run, open_run
 from tui_charrnn.storage import RunFolder, list_runs
 from tui_charrnn.widgets.dialogs import ConfirmScreen
 from tui_charrnn.widgets.runs_browser import RunsBrowser
@@ -31,18 +29,9 @@ def checkpoints(root: Path) -> list[Path]:
 
 
 def resume_app(tmp_path: Path, target: Path, corpus_file: Path, **kwargs) -> CharRNNApp:
-    """The app as `charrnn-tui --resume target` builds it (run_app's factory)."""
-    args = argparse.Namespace(
-        resume=str(target), hp_overrides={}, corpus_name="fox", corpus_path=str(corpus_file)
-    )
-
-    def factory():
-        session = make_session(args)
-        app.recorder.resumed(args.resumed_from, args.resume_warnings)
-        return session
-
-    app = CharRNNApp(factory, Hyperparams(), "fox", tmp_path / "runs", **kwargs)
-    return app
+    """The app as `charrnn-tui --resume target CORPUS` builds it (launch.run_app)."""
+    opened = open_run(str(corpus_file), resume=target)
+    return CharRNNApp(lambda: opened, opened.session.hp, "fox", tmp_path / "runs", **kwargs)
 
 
 def fox_file(tmp_path: Path) -> Path:
@@ -54,7 +43,7 @@ def fox_file(tmp_path: Path) -> Path:
 def file_app(tmp_path: Path, corpus_file: Path, hp: Hyperparams = HP, **kwargs) -> CharRNNApp:
     """An app training on a corpus file (a run that can be resumed from its folder)."""
     return CharRNNApp(
-        lambda: Session(load(str(corpus_file), name="fox"), hp),
+        lambda: new_run(load(str(corpus_file), name="fox"), hp),
         hp,
         "fox",
         tmp_path / "runs",

@@ -99,14 +99,20 @@ def test_without_headless_launches_the_app(monkeypatch, tmp_path):
     import types
 
     seen = {}
+
+    def run_app(opened, runs_dir, autosave_s, keep):
+        seen.update(opened=opened, runs_dir=runs_dir, autosave_s=autosave_s, keep=keep)
+        return 0
+
     fake = types.ModuleType("tui_charrnn.launch")
-    fake.run_app = lambda args: seen.setdefault("args", args) and 0
+    fake.run_app = run_app
     monkeypatch.setitem(sys.modules, "tui_charrnn.launch", fake)
     assert run(["toy_code", "--learning-rate", "0.05", "--runs-dir", tmp_path]) == 0
-    args = seen["args"]
-    assert args.corpus_name == "toy_code" and args.corpus_path.name == "toy_code.txt"
-    assert args.hp_overrides == {"learning_rate": 0.05} and args.resume is None
-    assert args.runs_dir == str(tmp_path)
+    s = seen["opened"].session
+    assert s.corpus.name == "toy_code" and s.corpus.path.name == "toy_code.txt"
+    assert s.hp.learning_rate == 0.05 and s.hp.hidden_size == 100 and s.n == 0
+    assert not seen["opened"].resumed
+    assert seen["runs_dir"] == tmp_path and seen["autosave_s"] is None and seen["keep"] == 3
 
 
 def test_help_lists_every_setting(capsys):

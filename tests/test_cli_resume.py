@@ -7,6 +7,7 @@ import reference
 from cli_helpers import only_run, run, seed_only_checkpoint, write_corpus
 
 from tui_charrnn.checkpoint import load_checkpoint
+from tui_charrnn.opening import open_run
 from tui_charrnn.storage import RunFolder
 
 
@@ -102,18 +103,21 @@ def test_resume_finds_corpus_from_run_folder(tmp_path, corpus_file):
 
 def test_resume_run_folder_inherits_history(tmp_path, corpus_file, capsys):
     a = tmp_path / "a"
-    argv = ["--iters", 30, "--sample-every", 10, "--hidden-size", 20, "--autosave", 1e-4]
-    assert run(["--headless", corpus_file, *argv, "--runs-dir", a]) == 0
+    argv = ["--sample-every", 10, "--hidden-size", 20]
+    assert run(["--headless", corpus_file, "--iters", 29, *argv, "--runs-dir", a]) == 0
     first = only_run(a)
     assert [s.iteration for s in RunFolder(first).read_samples()] == [0, 10, 20]
+    later = open_run(resume=first).session  # one more iteration, saved in the same folder
+    later.step()
+    RunFolder(first).save_checkpoint(later)
     assert sorted(p.name for p in first.glob("checkpoint-*")) == [
-        "checkpoint-28.npz",
         "checkpoint-29.npz",
         "checkpoint-30.npz",
     ]
     # corrupted in place (checkpoint.npz is a hard link to checkpoint-30.npz: both are hit)
     (first / "checkpoint.npz").write_bytes(b"PK\x03\x04 torn by a crash")
     capsys.readouterr()
+    argv += ["--iters", 30]
     assert run(["--headless", "--resume", first, *argv, "--runs-dir", tmp_path / "b"]) == 0
     err = capsys.readouterr().err
     assert f"warning: {first / 'checkpoint.npz'}: " in err and "falling back" in err

@@ -19,6 +19,7 @@ from tui_charrnn.app import CharRNNApp
 from tui_charrnn.corpus import Corpus
 from tui_charrnn.hparams import Hyperparams
 from tui_charrnn.insight.tracker import BEAT_MARGIN, UNITS, Tracker, convert, fmt
+from tui_charrnn.opening import new_run
 from tui_charrnn.screens.insight import TABS, InsightScreen, neurons_tab
 from tui_charrnn.screens.insight_text import act_level, styled
 from tui_charrnn.session import Session
@@ -168,7 +169,7 @@ def test_step_paused_posts_a_snapshot_per_step():
 
 def make_app(tmp_path, **kwargs) -> CharRNNApp:
     def factory():
-        return Session(Corpus.from_text(TEXT, "fox"), HP)
+        return new_run(Corpus.from_text(TEXT, "fox"), HP)
 
     return CharRNNApp(factory, HP, "fox", tmp_path / "runs", **kwargs)
 

@@ -220,7 +220,7 @@ def test_failing_factory_waits_for_reset_with_corpus():
     def factory():
         raise ValueError("cannot read the corpus")
 
-    trainer = Trainer(session_factory=factory, on_event=rec)
+    trainer = Trainer(opener=factory, on_event=rec)
     th = threading.Thread(target=trainer.run, daemon=True)
     th.start()
     wait_for(lambda: rec.of(events.TrainerError))

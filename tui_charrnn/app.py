@@ -25,7 +25,7 @@ from . import events
 from .hparams import Hyperparams
 from .messages import CorpusLoaded, SettingEntered, TrainerEvent
 from .opening import OpenedRun
-from .recorder import AUTOSAVE_S, Recorder
+from .recorder import Recorder
 from .screens.insight import InsightController
 from .storage import DEFAULT_KEEP
 from .trainer import Trainer
@@ -81,7 +81,7 @@ class CharRNNApp(App[int]):
         *,
         start_paused: bool = False,
         deterministic: bool = False,
-        autosave_s: float = AUTOSAVE_S,
+        autosave_s: float | None = None,
         keep: int = DEFAULT_KEEP,
     ) -> None:
         super().__init__()

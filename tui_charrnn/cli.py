@@ -87,10 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--autosave",
         type=_seconds,
-        default=AUTOSAVE_S,
+        default=None,
         metavar="SECONDS",
-        help=f"save the run at least this often (default {AUTOSAVE_S:g}, stretched so that"
-        " saving costs under 1%% of training time; 0: only on quit)",
+        help=f"save the run this often (default: every {AUTOSAVE_S:g} s, or less often if"
+        " saving a big model would cost over 1%% of training time; 0: only on quit)",
     )
     p.add_argument(
         "--keep",

@@ -22,7 +22,7 @@ from pathlib import Path
 from . import events
 from .exits import EXIT_FAILED, EXIT_OK, PROG, STOP_SIGNALS, signal_exit_code
 from .opening import OpenedRun
-from .recorder import AUTOSAVE_S, Recorder
+from .recorder import Recorder
 from .run_folder import DEFAULT_KEEP
 from .trainer import Trainer
 from .validation import describe
@@ -150,7 +150,7 @@ def train(
     opened: OpenedRun,
     runs_dir: Path,
     iters: int | None = None,
-    autosave_s: float = AUTOSAVE_S,
+    autosave_s: float | None = None,
     keep: int = DEFAULT_KEEP,
 ) -> int:
     """Train `opened` until `iters` iterations are done (None: until a stop signal)."""

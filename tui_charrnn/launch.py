@@ -9,7 +9,7 @@ from .exits import EXIT_OK
 from .opening import OpenedRun
 
 
-def run_app(opened: OpenedRun, runs_dir: Path, autosave_s: float, keep: int) -> int:
+def run_app(opened: OpenedRun, runs_dir: Path, autosave_s: float | None, keep: int) -> int:
     """Entry point used by cli.main for the interactive mode."""
     s = opened.session
     app = CharRNNApp(

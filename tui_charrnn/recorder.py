@@ -4,11 +4,11 @@ No UI library here. The Trainer calls these hooks from its own thread, between (
 for `step`, right after) iterations, in the app and headless alike:
 
 - started(opened): a new session; a resumed one reports its history (RunOpened)
-- step(result, lr, val): every iteration; a metrics row every METRICS_EVERY iterations
+- step(result, lr, val, elapsed): every iteration; a metrics row every METRICS_EVERY iterations
   (val: the validation loss evaluated after that iteration, if any)
 - settings_changed(n, settings, previous): live changes, to changes.jsonl
 - sample(sample) / rolled_back(n): samples to record / forget what a rollback undid
-- tick(elapsed, rate): ~15 times a second; flushes every FLUSH_S, autosaves when due
+- tick(rate): ~15 times a second; flushes every FLUSH_S, autosaves when due
 - save(session): a checkpoint now (c); export_samples(): samples.txt now (s)
 - finish(session): before a reset, an open or the end of the thread: the run is saved
 
@@ -53,11 +53,13 @@ class NullRecorder:
     best_val: tuple[float, int] | None = None  # a resumed run's best (val_loss, iteration)
 
     def started(self, opened: OpenedRun) -> None: ...
-    def step(self, r: StepResult, lr: float, val: float | None = None) -> None: ...
+    def step(
+        self, r: StepResult, lr: float, val: float | None, elapsed: Callable[[], float]
+    ) -> None: ...
     def settings_changed(self, n: int, settings: dict, previous: dict) -> None: ...
     def sample(self, sample: events.Sample) -> None: ...
     def rolled_back(self, n: int) -> None: ...
-    def tick(self, elapsed: float, rate: float) -> None: ...
+    def tick(self, rate: float) -> None: ...
     def finish(self, session: Session | None) -> None: ...
 
     def save(self, session: Session) -> Path:
@@ -73,12 +75,14 @@ class Recorder(NullRecorder):
         runs_dir: Path,
         emit: Callable[[object], None],
         *,
-        autosave_s: float = AUTOSAVE_S,
+        autosave_s: float | None = None,
         keep: int = DEFAULT_KEEP,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.runs_dir = Path(runs_dir)
-        self.autosave_s = autosave_s  # 0: only on quit, reset, open and c
+        # None: every AUTOSAVE_S, stretched to cost < 1 %; a number: exactly that often
+        # (0: only on quit, reset, open and c)
+        self.autosave_s = autosave_s
         self.keep = keep
         self._emit = emit
         self._clock = clock
@@ -92,7 +96,7 @@ class Recorder(NullRecorder):
         self._on_disk = -1  # the highest iteration of a line written to the folder's logs
         self._saved_n = 0
         self._elapsed0 = 0.0  # training time of the run before it was resumed
-        self._elapsed = self._rate = 0.0
+        self._rate = 0.0  # chars/s over the trainer's last reporting interval
         self._t_flush = self._t_save = clock()
         self._save_took = 0.0  # seconds the last checkpoint took to write
         self._failing = False  # the last flush failed (reported once per streak)
@@ -108,7 +112,7 @@ class Recorder(NullRecorder):
         self._on_disk = -1
         self.best_val = None
         self._saved_n = session.n
-        self._elapsed0 = self._elapsed = self._rate = 0.0
+        self._elapsed0 = self._rate = 0.0
         self._t_flush = self._t_save = self._clock()
         if not opened.resumed:
             return
@@ -121,11 +125,14 @@ class Recorder(NullRecorder):
             events.RunOpened(source, session.n, opened.warnings, h.metrics, h.samples, h.changes)
         )
 
-    def step(self, r: StepResult, lr: float, val: float | None = None) -> None:
+    def step(
+        self, r: StepResult, lr: float, val: float | None, elapsed: Callable[[], float]
+    ) -> None:
+        """After each iteration; `elapsed()`: the session's training time until now."""
         if r.n % METRICS_EVERY == 0 and math.isfinite(r.loss) and math.isfinite(r.smooth_loss):
             val = val if val is not None and math.isfinite(val) else None
-            elapsed = self._elapsed0 + self._elapsed
-            self._rows.append((r.n, r.smooth_loss, r.loss, lr, elapsed, self._rate, val))
+            t = self._elapsed0 + elapsed()
+            self._rows.append((r.n, r.smooth_loss, r.loss, lr, t, self._rate, val))
 
     def settings_changed(self, n: int, settings: dict, previous: dict) -> None:
         self._changes += from_applied(n, settings, previous)
@@ -153,8 +160,8 @@ class Recorder(NullRecorder):
         except CheckpointError as e:
             self._emit(events.RecordFailed(f"{e}; the rollback is not reflected on disk"))
 
-    def tick(self, elapsed: float, rate: float) -> None:
-        self._elapsed, self._rate = elapsed, rate
+    def tick(self, rate: float) -> None:
+        self._rate = rate
         now = self._clock()
         if self._autosave_due(now) and self.session is not None:
             n = self.session.n
@@ -168,10 +175,9 @@ class Recorder(NullRecorder):
             self.flush()
 
     def _autosave_due(self, now: float) -> bool:
-        if not self.autosave_s:
-            return False
-        interval = max(self.autosave_s, self._save_took / AUTOSAVE_COST)
-        return now - self._t_save >= interval
+        if self.autosave_s is not None:
+            return bool(self.autosave_s) and now - self._t_save >= self.autosave_s
+        return now - self._t_save >= max(AUTOSAVE_S, self._save_took / AUTOSAVE_COST)
 
     def save(self, session: Session) -> Path:
         """The log lines, then a checkpoint covering them, then settings.json; raises

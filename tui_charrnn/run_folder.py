@@ -159,10 +159,14 @@ class RunFolder:
         return out
 
     def _prune(self, keep_path: Path) -> None:
-        old = [p for p, _st, _n in self._numbered() if p != keep_path]
-        for p in old[self.keep - 1 :]:
-            with contextlib.suppress(OSError):
-                p.unlink()
+        """Keep the newest `keep` checkpoints, none of them past keep_path's iteration
+        (those are of iterations a rollback undid)."""
+        newest = int(NUMBERED.match(keep_path.name).group(1))
+        old = [(p, n) for p, _st, n in self._numbered() if p != keep_path]
+        for i, (p, n) in enumerate(old):
+            if n > newest or i >= self.keep - 1:
+                with contextlib.suppress(OSError):
+                    p.unlink()
 
     def checkpoints(self) -> list[Path]:
         """Checkpoint files, newest first; checkpoint.npz first unless a numbered file is

@@ -153,7 +153,8 @@ class Trainer(Controls):
         r = s.step(want)
         self._pending.append((s.n, r.smooth_loss))
         self._chars += hp.seq_length * hp.batch_size
-        self.recorder.step(r, hp.learning_rate, self.validator.check(s, r.n, self._elapsed))
+        val = self.validator.check(s, r.n, self._elapsed)
+        self.recorder.step(r, hp.learning_rate, val, self.training_time)
         if want:
             self._sampled(r.n, r.smooth_loss, r.sample)
         if self._guard is not None and (d := self._guard.check(r)) is not None:
@@ -218,7 +219,7 @@ class Trainer(Controls):
         self._t_last = now
         self._chars = 0
         self._emit_progress(self._rate)
-        self.recorder.tick(self._elapsed, self._rate)  # flush; autosave when due
+        self.recorder.tick(self._rate)  # flush; autosave when due
 
     def _emit_progress(self, rate: float) -> None:
         s = self.session
@@ -227,6 +228,12 @@ class Trainer(Controls):
         self._emit(
             events.Progress(s.n, s.smooth_loss, losses, rate, self._elapsed, s.hp.seq_length)
         )
+
+    def training_time(self) -> float:
+        """Seconds spent training this session so far (pauses excluded), up to now."""
+        if self._t_last is None:
+            return self._elapsed
+        return self._elapsed + time.perf_counter() - self._t_last
 
     def _mark_paused_time(self) -> None:
         """Pauses do not count as training time: the next interval starts on resume."""

@@ -17,6 +17,7 @@ from pathlib import Path
 from tui_charrnn import catalog, corpus
 from tui_charrnn.app import CharRNNApp
 from tui_charrnn.hparams import Hyperparams
+from tui_charrnn.opening import new_run
 from tui_charrnn.session import Session
 
 W, H = (int(x) for x in (sys.argv[1:3] if len(sys.argv) > 2 else (120, 40)))
@@ -42,7 +43,7 @@ def bare_rate():
 
 
 async def main():
-    app = CharRNNApp(lambda: Session(c, hp), hp, name, Path(tempfile.mkdtemp()))
+    app = CharRNNApp(lambda: new_run(c, hp), hp, name, Path(tempfile.mkdtemp()))
     ratios = []
     async with app.run_test(size=(W, H)) as pilot:
         while app.trainer.session is None or app.trainer.session.n < 10:

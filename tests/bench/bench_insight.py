@@ -18,8 +18,8 @@ from pathlib import Path
 from tui_charrnn import catalog, corpus
 from tui_charrnn.app import CharRNNApp
 from tui_charrnn.hparams import Hyperparams
+from tui_charrnn.opening import new_run
 from tui_charrnn.screens.insight import TABS, InsightScreen
-from tui_charrnn.session import Session
 
 WIN = float(sys.argv[1]) if len(sys.argv) > 1 else 3.0
 ROUNDS = int(sys.argv[2]) if len(sys.argv) > 2 else 2
@@ -39,7 +39,7 @@ async def main() -> None:
     name, path = catalog.resolve(None)
     c = corpus.load(path, name)
     with tempfile.TemporaryDirectory() as tmp:
-        app = CharRNNApp(lambda: Session(c, hp), hp, name, Path(tmp) / "runs")
+        app = CharRNNApp(lambda: new_run(c, hp), hp, name, Path(tmp) / "runs")
         async with app.run_test(size=(80, 24)) as pilot:
             while app.iteration < 200:
                 await pilot.pause(0.1)

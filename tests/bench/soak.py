@@ -33,7 +33,7 @@ from tui_charrnn import catalog
 from tui_charrnn.app import CharRNNApp
 from tui_charrnn.corpus import load
 from tui_charrnn.hparams import Hyperparams
-from tui_charrnn.session import Session
+from tui_charrnn.opening import new_run
 
 REPORT_S = 5.0
 WARMUP_S = 30.0  # caches, the sample log filling up to its bound, numpy buffers
@@ -85,7 +85,7 @@ async def soak(seconds: float, autosave: float, leak_kb: float = 0.0) -> int:
     hp = Hyperparams(sample_every=int(os.environ.get("SOAK_SAMPLE_EVERY", 20)))
     runs = Path(tempfile.mkdtemp(prefix="charrnn-soak-"))
     app = CharRNNApp(
-        lambda: Session(load(path, name=name), hp), hp, name, runs, autosave_s=autosave
+        lambda: new_run(load(path, name=name), hp), hp, name, runs, autosave_s=autosave
     )
     samples: list[tuple[float, float]] = []
     leaked: list[bytes] = []  # --leak: kept on purpose

@@ -7,10 +7,10 @@ import contextlib
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import DataTable, Label
@@ -21,9 +21,6 @@ from ..opening import open_run
 from ..recorder import Recorder
 from ..storage import RunInfo, list_runs
 from .dialogs import ConfirmScreen, Dialog
-
-if TYPE_CHECKING:
-    from ..app import CharRNNApp
 
 
 def describe(run: RunInfo) -> tuple[str, str, str, str, str]:
@@ -91,8 +88,8 @@ class RunKeeper:
     SIGTERM/SIGINT (save, then quit). The files are written by the Recorder, in the
     trainer thread."""
 
-    def __init__(self, app: CharRNNApp, recorder: Recorder) -> None:
-        self.app = app
+    def __init__(self, app: App, recorder: Recorder) -> None:
+        self.app = app  # the CharRNNApp (not imported: it imports this module)
         self.recorder = recorder
         self._signals: list[int] = []
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
+from textual.app import App
+
 from ... import events
 from ...insight.baselines import ngram_losses
 from ...insight.novelty import NoveltyIndex
@@ -14,15 +16,14 @@ from .novelty_tab import NOVELTY_N
 from .screen import InsightScreen
 
 if TYPE_CHECKING:
-    from ...app import CharRNNApp
     from ...corpus import Corpus
 
 
 class InsightController:
     """App-side glue: bookkeeping that runs even while the screen is hidden."""
 
-    def __init__(self, app: CharRNNApp) -> None:
-        self.app = app
+    def __init__(self, app: App) -> None:
+        self.app = app  # the CharRNNApp (not imported: it imports this module)
         self.tracker = Tracker()
         self.corpus: Corpus | None = None
         self.novelty: NoveltyIndex | None = None

@@ -30,7 +30,6 @@ from . import (
 
 if TYPE_CHECKING:
     from ...corpus import Corpus
-    from .controller import InsightController
 
 TABS = ("loss", "surprisal", "temperature", "neurons", "novelty", "health")
 HEAVY_TABS = ("surprisal", "neurons", "novelty")  # recomputed at most every HEAVY_S seconds
@@ -54,7 +53,7 @@ class InsightScreen(Screen[None]):
     # them would not fit in 80 columns beside this screen's own
     APP_KEYS_SHOWN = frozenset({"pause", "resume", "step", "quit", "command_palette"})
 
-    def __init__(self, controller: InsightController) -> None:
+    def __init__(self, controller) -> None:  # its InsightController (which imports this)
         super().__init__()
         self.controller = controller
         self.tracker = controller.tracker
