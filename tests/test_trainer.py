@@ -10,6 +10,7 @@ import pytest
 from tui_charrnn import events
 from tui_charrnn.corpus import Corpus
 from tui_charrnn.hparams import Hyperparams
+from tui_charrnn.recorder import NullRecorder
 from tui_charrnn.session import Session
 from tui_charrnn.trainer import Trainer
 
@@ -235,20 +236,21 @@ def test_failing_factory_waits_for_reset_with_corpus():
 
 
 def test_save_checkpoint_between_steps(started, tmp_path):
-    trainer, rec, _ = started(start_paused=True)
+    class Saving(NullRecorder):
+        """Saves the iteration to a file the first time, then finds the disk full."""
 
-    def save(session):
-        path = tmp_path / "ck.txt"
-        path.write_text(str(session.n))
-        return path
+        def save(self, session):
+            path = tmp_path / "ck.txt"
+            if path.exists():
+                raise OSError("disk full")
+            path.write_text(str(session.n))
+            return path
 
-    def fail(session):
-        raise OSError("disk full")
-
+    trainer, rec, _ = started(start_paused=True, recorder=Saving())
     trainer.step_once()
     wait_for(lambda: trainer.session.n == 1)
-    trainer.save_checkpoint(save)
-    trainer.save_checkpoint(fail)
+    trainer.save_checkpoint()
+    trainer.save_checkpoint()
     wait_for(lambda: len(rec.of(events.CheckpointSaved)) == 2)
     ok, bad = rec.of(events.CheckpointSaved)
     assert ok.path == str(tmp_path / "ck.txt") and ok.iteration == 1 and ok.error is None

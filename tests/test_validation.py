@@ -185,7 +185,7 @@ def test_metrics_csv_val_column_and_old_files(tmp_path):
     assert [(r.iteration, r.val_loss) for r in old.read_metrics()] == [(0, None), (10, None)]
     new = RunFolder(tmp_path / "new")
     new.path.mkdir()
-    new.inherit_history(old, upto=100)
+    new.append_history(old.read_metrics(100), [], [])
     assert new.metrics_path.read_text().splitlines()[1] == "0,90.0,89.0,0.1,0.5,100.0,"
 
 
@@ -202,5 +202,5 @@ def test_changes_file_roundtrip_and_inheritance(tmp_path):
     assert read_changes(tmp_path, upto=200) == changes
     src, dst = RunFolder(tmp_path), RunFolder(tmp_path / "resumed")
     dst.path.mkdir()
-    dst.inherit_history(src, upto=400)
+    dst.append_history([], [], read_changes(src.path, 400))
     assert read_changes(dst.path) == read_changes(tmp_path)
