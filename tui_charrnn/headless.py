@@ -12,12 +12,18 @@ training goes on.
 from __future__ import annotations
 
 import contextlib
+import os
 import queue
 import signal
 import sys
 import threading
 import time
 from pathlib import Path
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from . import events
 from .exits import EXIT_FAILED, EXIT_OK, PROG, STOP_SIGNALS, signal_exit_code
@@ -52,22 +58,25 @@ class _StopFlag:
             signal.signal(sig, old)
 
 
+class _PipeConsole(Console):
+    """rich's Console, except that a closed stdout pipe only sets `pipe_closed` (rich's
+    own reaction is to exit the process at once, before the run is saved)."""
+
+    pipe_closed = False
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = self.pipe_closed = True
+        # what is still buffered must not fail again at exit (Python's advice on SIGPIPE)
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 class _Printer:
     """Prints the trainer's events with rich; a write that fails never reaches training."""
 
     def __init__(self, opened: OpenedRun, iters: int | None) -> None:
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        self.console = Console()
+        self.console = _PipeConsole()
         self.start_n = opened.session.n
-        self.pipe_closed = False  # stdout's reader went away: stop, quietly
         self._mute = False  # stdout failed: print nothing more
         self._t_bar = 0.0
         self.error: str | None = None  # training failed (TrainerError)
@@ -86,13 +95,18 @@ class _Printer:
             "train", total=iters, n=s.n, loss=s.smooth_loss, nats=0.0, cps=0.0
         )
 
+    @property
+    def pipe_closed(self) -> bool:
+        """stdout's reader went away: training stops, quietly."""
+        return self.console.pipe_closed
+
     def guarded(self, write) -> None:
-        if self._mute:
+        if self._mute or self.console.pipe_closed:
             return
         try:
             write()
         except BrokenPipeError:
-            self._mute = self.pipe_closed = True
+            self.console.on_broken_pipe()
         except OSError:  # e.g. stdout on a full disk: training matters more than its log
             self._mute = True
 
@@ -138,9 +152,6 @@ class _Printer:
         self.guarded(self.progress.refresh)
 
     def _sample(self, s: events.Sample) -> None:
-        from rich.panel import Panel
-        from rich.text import Text
-
         title = f"iteration {s.iteration}  loss {s.loss:.3f}"
         panel = Panel(Text(s.text), title=title, title_align="left")
         self.guarded(lambda: self.console.print(panel))

@@ -14,11 +14,17 @@ from pathlib import Path
 def append_lines(path: Path, text: str) -> None:
     """Append `text` (whole lines, each ending in a newline) to path, flushed.
 
-    OSError is the caller's to report."""
+    All or nothing: if the write fails part way (a full disk), the file is cut back to
+    its old length, so no torn line is left. OSError is the caller's to report."""
     with Path(path).open("a+b") as f:
-        if f.tell() > 0:
-            f.seek(-1, os.SEEK_END)
-            if f.read(1) != b"\n":
-                f.write(b"\n")
-        f.write(text.encode("utf-8"))
-        f.flush()
+        size = f.tell()
+        try:
+            if size > 0:
+                f.seek(-1, os.SEEK_END)
+                if f.read(1) != b"\n":
+                    f.write(b"\n")
+            f.write(text.encode("utf-8"))
+            f.flush()
+        except OSError:
+            f.truncate(size)  # needs no space
+            raise

@@ -25,7 +25,6 @@ starts with the old run's history up to the checkpoint, so the old folder is nev
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -45,6 +44,7 @@ MAX_BUFFERED = 100_000  # rows kept in memory while the disk refuses them
 # is slow: the interval stretches so that saving costs at most 1 % of training time.
 AUTOSAVE_S = 30.0
 AUTOSAVE_COST = 0.01
+RETRY_MAX_S = 300.0  # a failing autosave is retried at doubling intervals up to this
 
 
 class NullRecorder:
@@ -86,7 +86,6 @@ class Recorder(NullRecorder):
         self.keep = keep
         self._emit = emit
         self._clock = clock
-        self._lock = threading.Lock()  # folder creation
         self.folder: RunFolder | None = None
         self.session: Session | None = None
         self._opened: OpenedRun | None = None
@@ -100,18 +99,21 @@ class Recorder(NullRecorder):
         self._t_flush = self._t_save = clock()
         self._save_took = 0.0  # seconds the last checkpoint took to write
         self._failing = False  # the last flush failed (reported once per streak)
+        self._save_failures = 0  # autosaves failed in a row (reported once, backed off)
+        self._folder_n: int | None = None  # iteration of the newest checkpoint in the folder
 
     # -- hooks (trainer thread) -----------------------------------------------------------
 
     def started(self, opened: OpenedRun) -> None:
         session = opened.session
-        with self._lock:
-            self.folder = None
+        self.folder = None
         self.session, self._opened = session, opened
         self._rows, self._samples, self._changes = [], [], []
         self._on_disk = -1
         self.best_val = None
         self._saved_n = session.n
+        self._save_failures = 0
+        self._folder_n = None
         self._elapsed0 = self._rate = 0.0
         self._t_flush = self._t_save = self._clock()
         if not opened.resumed:
@@ -164,20 +166,43 @@ class Recorder(NullRecorder):
         self._rate = rate
         now = self._clock()
         if self._autosave_due(now) and self.session is not None:
-            n = self.session.n
-            try:
-                path = self.save(self.session)
-            except CheckpointError as e:
-                self._emit(events.CheckpointSaved(None, n, str(e), auto=True))
-            else:
-                self._emit(events.CheckpointSaved(str(path), n, None, auto=True))
+            self._autosave(self.session)
         elif now - self._t_flush >= FLUSH_S:
             self.flush()
 
     def _autosave_due(self, now: float) -> bool:
+        first = self.folder is None and self.unsaved and not self._save_failures
+        if first and now - self._t_flush >= FLUSH_S:
+            return True  # the first write of a run is a checkpoint: it can be resumed at once
         if self.autosave_s is not None:
-            return bool(self.autosave_s) and now - self._t_save >= self.autosave_s
-        return now - self._t_save >= max(AUTOSAVE_S, self._save_took / AUTOSAVE_COST)
+            interval = self.autosave_s
+        else:
+            interval = max(AUTOSAVE_S, self._save_took / AUTOSAVE_COST)
+        if self._save_failures:  # back off: 2, 4, 8... times the interval
+            interval = min(max(interval, FLUSH_S) * 2**self._save_failures, RETRY_MAX_S)
+        return bool(interval) and now - self._t_save >= interval
+
+    def _autosave(self, session: Session) -> None:
+        """A checkpoint now; a failure is reported once per streak, with what is safe."""
+        n = session.n
+        try:
+            path = self.save(session)
+        except CheckpointError as e:
+            self._save_failures += 1
+            if self._save_failures == 1:
+                self._emit(events.CheckpointSaved(None, n, self._safe(str(e)), auto=True))
+        else:
+            self._save_failures = 0
+            self._emit(events.CheckpointSaved(str(path), n, None, auto=True))
+
+    def _safe(self, error: str) -> str:
+        """The error, and what is on disk (saves are retried less and less often)."""
+        folder = self.folder
+        if folder is None:
+            return f"{error}; nothing saved yet (retrying)"
+        if self._folder_n is None:
+            return f"{error}; no checkpoint in {folder.path} yet (retrying)"
+        return f"{error}; {folder.path} holds iteration {self._folder_n} (retrying)"
 
     def save(self, session: Session) -> Path:
         """The log lines, then a checkpoint covering them, then settings.json; raises
@@ -186,7 +211,7 @@ class Recorder(NullRecorder):
         folder = self.ensure_folder()
         self.flush()
         path = folder.save_checkpoint(session)
-        self._saved_n = session.n
+        self._saved_n = self._folder_n = session.n
         c = session.corpus
         folder.write_settings(session.hp, c.name, c.path, c.sha256)
         self._save_took = self._clock() - t0
@@ -226,20 +251,23 @@ class Recorder(NullRecorder):
     def ensure_folder(self) -> RunFolder:
         """The run's folder, created (with its settings and inherited history) on first use.
         CheckpointError if it cannot be created."""
-        with self._lock:
-            if self.folder is not None:
-                return self.folder
-            s, opened = self.session, self._opened
-            if s is None or opened is None:
-                raise CheckpointError("no run to save yet")
-            c = s.corpus
-            folder = RunFolder.create(self.runs_dir, c.name, keep=self.keep)
+        if self.folder is not None:
+            return self.folder
+        s, opened = self.session, self._opened
+        if s is None or opened is None:
+            raise CheckpointError("no run to save yet")
+        c = s.corpus
+        folder = RunFolder.create(self.runs_dir, c.name, keep=self.keep)
+        try:
             origin = opened.checkpoint.path if opened.checkpoint is not None else None
             folder.write_settings(s.hp, c.name, c.path, c.sha256, origin)
             h = opened.history
             folder.append_history(list(h.metrics), list(h.samples), list(h.changes))
-            self.folder = folder
-            return folder
+        except CheckpointError:
+            folder.remove()  # no half-made folder is left behind (a full disk)
+            raise
+        self.folder = folder
+        return folder
 
     def flush(self) -> None:
         """Append the samples, changes and metrics rows gathered so far; a failure is

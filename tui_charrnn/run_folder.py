@@ -10,6 +10,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -40,6 +41,7 @@ def _slug(name: str) -> str:
 
 NUMBERED = re.compile(r"^checkpoint-(\d+)\.npz$")
 DEFAULT_KEEP = 3  # numbered checkpoints kept in a run folder
+STALE_TEMP_S = 60.0  # a temp file this old is left by a killed write, not one in progress
 
 
 def same_file(a: os.stat_result, b: os.stat_result) -> bool:
@@ -86,6 +88,10 @@ class RunFolder:
                 f"{root}: cannot create a run folder: {os_error_reason(e)}"
             ) from None
         raise CheckpointError(f"{root}: too many run folders named {base}")
+
+    def remove(self) -> None:
+        """Delete this folder and what is in it (a run that could not start)."""
+        shutil.rmtree(self.path, ignore_errors=True)
 
     @property
     def checkpoint_path(self) -> Path:
@@ -136,12 +142,20 @@ class RunFolder:
         data = numbered.read_bytes()
         atomic_write(target, lambda f: f.write(data), "checkpoint")
 
-    def _remove_stale_temp_files(self) -> None:
-        """Temp files left by a process killed mid-write (one writer per folder)."""
+    def _remove_stale_temp_files(self, older_than_s: float = 0.0) -> None:
+        """Temp files left by a process killed mid-write (atomic_write's .NAME.*.tmp).
+        The folder's own writer removes them all; anyone else only those older than
+        `older_than_s`, which no write still in progress can be."""
+        now = time.time()
         with contextlib.suppress(OSError):
-            for p in self.path.glob(".checkpoint*.tmp"):
+            for p in self.path.glob(".*.tmp"):
                 with contextlib.suppress(OSError):
-                    p.unlink()
+                    if now - p.stat().st_mtime >= older_than_s:
+                        p.unlink()
+
+    def remove_litter(self) -> None:
+        """When a run folder is opened: the temp files of writes killed long ago."""
+        self._remove_stale_temp_files(older_than_s=STALE_TEMP_S)
 
     def _numbered(self) -> list[tuple[Path, os.stat_result, int]]:
         out = []

@@ -57,7 +57,11 @@ def load_latest_checkpoint(target) -> tuple[Checkpoint, list[str]]:
     ones there; the warnings (one line each, naming the file) say what was skipped."""
     target = Path(target).expanduser()
     if target.is_dir():
-        return RunFolder(target).load_latest()
+        folder = RunFolder(target)
+        folder.remove_litter()
+        if not folder.checkpoints():
+            return _load_resumed_from(folder)
+        return folder.load_latest()
     try:
         return load_checkpoint(target), []
     except CheckpointError as e:
@@ -80,6 +84,21 @@ def load_latest_checkpoint(target) -> tuple[Checkpoint, list[str]]:
         raise CheckpointError(first.rsplit("; falling back", 1)[0]) from None
     ckpt, warnings = load_first(older, folder.path)
     return ckpt, [first, *warnings]
+
+
+def _load_resumed_from(folder: RunFolder) -> tuple[Checkpoint, list[str]]:
+    """A run folder stopped before its first checkpoint: the checkpoint it continued, if
+    it was a resumed run, with a warning saying so."""
+    settings = folder.read_settings() or {}
+    origin = settings.get("resumed_from")
+    if not isinstance(origin, str) or not origin:
+        raise CheckpointError(f"{folder.path}: no checkpoint in this folder")
+    ckpt, warnings = load_latest_checkpoint(origin)
+    note = (
+        f"{folder.path}: no checkpoint (it stopped before its first save); continuing"
+        f" {origin}, which it was resumed from"
+    )
+    return ckpt, [note, *warnings]
 
 
 def list_runs(root) -> list[RunInfo]:
