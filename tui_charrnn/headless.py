@@ -65,8 +65,13 @@ class _PipeConsole(Console):
     pipe_closed = False
 
     def on_broken_pipe(self) -> None:
-        self.quiet = self.pipe_closed = True
-        # what is still buffered must not fail again at exit (Python's advice on SIGPIPE)
+        self.pipe_closed = True
+        self.mute()
+
+    def mute(self) -> None:
+        """Print nothing more; what is still buffered must not fail again at exit
+        (Python's advice on SIGPIPE), so stdout goes to /dev/null."""
+        self.quiet = True
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
@@ -77,7 +82,6 @@ class _Printer:
     def __init__(self, opened: OpenedRun, iters: int | None) -> None:
         self.console = _PipeConsole()
         self.start_n = opened.session.n
-        self._mute = False  # stdout failed: print nothing more
         self._t_bar = 0.0
         self.error: str | None = None  # training failed (TrainerError)
         self.progress = Progress(
@@ -101,14 +105,14 @@ class _Printer:
         return self.console.pipe_closed
 
     def guarded(self, write) -> None:
-        if self._mute or self.console.pipe_closed:
+        if self.console.quiet:
             return
         try:
             write()
         except BrokenPipeError:
             self.console.on_broken_pipe()
         except OSError:  # e.g. stdout on a full disk: training matters more than its log
-            self._mute = True
+            self.console.mute()
 
     def say(self, text: str) -> None:  # plain text, never wrapped: paths stay copyable
         self.guarded(
@@ -129,7 +133,7 @@ class _Printer:
             if e.paused:  # the guard gave up: nobody is here to resume
                 self.error = "the divergence guard paused training"
         elif isinstance(e, events.CheckpointSaved) and e.error:
-            self.say(f"warning: {e.error}; training continues, the previous checkpoint is kept")
+            self.say(f"warning: {e.error}")
         elif isinstance(e, events.RecordFailed):
             self.say(f"warning: {e.message}")
         elif isinstance(e, events.TrainerError):
@@ -186,14 +190,15 @@ def train(
     )
     worker = threading.Thread(target=trainer.run, name="trainer", daemon=True)
     with _StopFlag() as flag:
-        with out.progress:
-            worker.start()
-            while worker.is_alive() or not inbox.empty():
-                with contextlib.suppress(queue.Empty):
-                    out.handle(inbox.get(timeout=POLL_S))
-                if flag.signum is not None or out.pipe_closed or out.error:
-                    trainer.stop()
+        out.guarded(out.progress.start)
+        worker.start()
+        while worker.is_alive() or not inbox.empty():
+            with contextlib.suppress(queue.Empty):
+                out.handle(inbox.get(timeout=POLL_S))
+            if flag.signum is not None or out.pipe_closed or out.error:
+                trainer.stop()
         worker.join()
+        out.guarded(out.progress.stop)
     return _finish(trainer, recorder, out, flag.signum)
 
 
@@ -211,7 +216,8 @@ def _finish(trainer: Trainer, recorder: Recorder, out: _Printer, signum: int | N
         out.say(f"{what if signum else 'stopped'} at iteration {s.n}; nothing new to save")
         return signal_exit_code(signum) if signum is not None else EXIT_OK
     if folder is None or recorder.unsaved:
-        where = f"; the newest one that was is in {folder.path}" if folder is not None else ""
+        n = recorder.folder_checkpoint
+        where = f"; {folder.path} holds iteration {n}" if folder and n is not None else ""
         _warn(f"the final checkpoint could not be saved{where}", "error")
         return EXIT_FAILED
     if signum is not None:

@@ -197,12 +197,13 @@ class Recorder(NullRecorder):
 
     def _safe(self, error: str) -> str:
         """The error, and what is on disk (saves are retried less and less often)."""
-        folder = self.folder
-        if folder is None:
-            return f"{error}; nothing saved yet (retrying)"
-        if self._folder_n is None:
-            return f"{error}; no checkpoint in {folder.path} yet (retrying)"
-        return f"{error}; {folder.path} holds iteration {self._folder_n} (retrying)"
+        folder, n = self.folder, self._folder_n
+        if folder is None or n is None:
+            return f"{error}; training continues, nothing saved yet (retrying)"
+        return (
+            f"{error}; training continues, the previous checkpoint is kept ({folder.path}"
+            f" holds iteration {n}; retrying less and less often)"
+        )
 
     def save(self, session: Session) -> Path:
         """The log lines, then a checkpoint covering them, then settings.json; raises
@@ -240,6 +241,11 @@ class Recorder(NullRecorder):
 
     def _note_on_disk(self, iteration: int) -> None:
         self._on_disk = max(self._on_disk, iteration)
+
+    @property
+    def folder_checkpoint(self) -> int | None:
+        """The iteration of the newest checkpoint in this run's folder, if any."""
+        return self._folder_n
 
     @property
     def unsaved(self) -> bool:

@@ -1,0 +1,156 @@
+"""Nothing lost under faults, headless, in subprocesses: a closed stdout pipe, stdout on a
+full disk, SIGHUP, a run folder on a disk that fills, kill -9 at random moments and right
+after a checkpoint lands. Every case is bounded in time."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import resource
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from cli_helpers import python_m, signal_headless_run, write_corpus
+
+from tui_charrnn.checkpoint import load_checkpoint
+from tui_charrnn.metrics import METRICS_EVERY
+from tui_charrnn.storage import RunFolder
+
+CHEAP = ["--hidden-size", 16, "--sample-every", 20]
+
+
+@pytest.fixture
+def corpus_file(tmp_path):
+    return write_corpus(tmp_path)
+
+
+def folders(runs: Path) -> list[Path]:
+    return sorted(p for p in runs.iterdir() if p.is_dir()) if runs.exists() else []
+
+
+def wait_until(cond, timeout: float, what: str) -> None:
+    end = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > end:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+def test_closed_stdout_pipe_ends_the_run_quietly_after_saving(tmp_path, corpus_file):
+    runs = tmp_path / "runs"
+    proc = python_m(["--headless", corpus_file, "--runs-dir", runs, *CHEAP])  # until stopped
+    proc.stdout.readline()  # like `| head -1`: read a line, then go away
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and err == ""
+    (folder,) = folders(runs)
+    assert load_checkpoint(folder / "checkpoint.npz").n > 0
+
+
+def test_stdout_on_a_full_disk_never_stops_training_or_the_save(tmp_path, corpus_file):
+    runs = tmp_path / "runs"
+    argv = ["--headless", corpus_file, "--iters", 300, "--runs-dir", runs, *CHEAP]
+    with open("/dev/full", "w") as full:  # every write fails with ENOSPC
+        done = subprocess.run(
+            [sys.executable, "-m", "tui_charrnn", *map(str, argv)],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 0 and "Traceback" not in done.stderr
+    (folder,) = folders(runs)
+    assert load_checkpoint(folder / "checkpoint.npz").n == 300
+
+
+def test_sighup_saves_and_exits_129(tmp_path, corpus_file):
+    code, out, err = signal_headless_run(tmp_path, corpus_file, signal.SIGHUP, 0.2, *CHEAP)
+    assert code == 129, err
+    assert "Traceback" not in err and "hung up at iteration" in out
+
+
+def _limit_file_size(max_bytes: int):
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (max_bytes, max_bytes))
+
+    return limit
+
+
+def test_a_disk_that_fills_is_reported_once_and_tears_no_line(tmp_path, corpus_file):
+    """Files may not grow past 60 KB: the 100-unit checkpoints (~150 KB) never fit, the
+    logs do for a while. One warning for the failing autosaves, the final failure said,
+    exit code 1, and every line on disk whole."""
+    runs = tmp_path / "runs"
+    argv = ["--headless", corpus_file, "--iters", 4000, "--sample-every", 5, "--autosave", 0.05]
+    done = subprocess.run(
+        [sys.executable, "-m", "tui_charrnn", *map(str, argv), "--runs-dir", str(runs)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=_limit_file_size(60_000),
+    )
+    assert done.returncode == 1, done.stderr
+    warnings = [line for line in done.stdout.splitlines() if line.startswith("warning:")]
+    autosave = [w for w in warnings if "retrying" in w]
+    assert len(autosave) == 1 and "nothing saved yet" in autosave[0]
+    assert "final checkpoint could not be saved" in done.stderr
+    assert "Traceback" not in done.stderr
+    (folder,) = folders(runs)
+    for name in ("samples.jsonl", "changes.jsonl"):
+        path = folder / name
+        if path.exists():
+            for line in path.read_text("utf-8").splitlines():
+                json.loads(line)  # whole lines only
+    rows = (folder / "metrics.csv").read_text().splitlines()
+    assert all(len(row.split(",")) == 7 for row in rows)
+
+
+def _complete(folder: Path) -> int:
+    """Check a run folder as a resume sees it; returns its checkpoint's iteration."""
+    ckpt = load_checkpoint(folder / "checkpoint.npz")
+    run = RunFolder(folder)
+    rows = [m.iteration for m in run.read_metrics(ckpt.n)]
+    # every metrics row the checkpoint covers is there, once, in order: none lost
+    assert rows == list(range(0, ckpt.n, METRICS_EVERY)), (folder, ckpt.n, rows[-5:])
+    samples = [s.iteration for s in run.read_samples(ckpt.n)]
+    assert samples == list(range(0, ckpt.n, 20))
+    return ckpt.n
+
+
+@pytest.mark.slow
+def test_kill_9_at_random_moments_and_right_after_a_checkpoint(tmp_path, corpus_file):
+    """A chain of runs, each resuming the last folder and killed with SIGKILL: at seeded
+    random moments, and once just as a new checkpoint appears. After every kill the
+    folder loads and its history is complete up to its checkpoint."""
+    rng = random.Random(7)
+    runs = tmp_path / "runs"
+    flags = [*CHEAP, "--autosave", 0.2, "--runs-dir", runs]
+    target: Path | None = None
+    iterations = []
+    for kill in range(7):
+        before = set(folders(runs))
+        resume = ["--resume", target] if target is not None else []
+        proc = python_m(["--headless", corpus_file, *resume, *flags])
+        try:
+            wait_until(lambda: set(folders(runs)) - before, 30, "the run folder")
+            (new,) = set(folders(runs)) - before
+            if kill == 3:  # aimed: the moment a second checkpoint lands
+                wait_until(lambda: len(list(new.glob("checkpoint-*.npz"))) >= 2, 30, "saves")
+            else:
+                time.sleep(rng.uniform(0.0, 1.5))
+        finally:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.communicate(timeout=30)
+        for folder in folders(runs):
+            if (folder / "checkpoint.npz").exists():
+                _complete(folder)
+        if (new / "checkpoint.npz").exists():
+            target = new
+            iterations.append(_complete(new))
+    assert len(iterations) >= 3 and iterations == sorted(iterations)
