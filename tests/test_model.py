@@ -6,7 +6,7 @@ import reference
 
 from tui_charrnn.corpus import Corpus
 from tui_charrnn.hparams import Hyperparams
-from tui_charrnn.model import Params, loss_and_grads, sample
+from tui_charrnn.model import Params, forward, hidden_states, loss_and_grads, sample
 from tui_charrnn.session import Session
 
 TEXT = (
@@ -183,3 +183,26 @@ def test_batched_session_streams_start_at_even_offsets_and_wrap_together():
         assert np.array_equal(targets[:, b], corpus.data[b * L + 1 : b * L + 11])
     wrapped = [session.step().wrapped for _ in range(L // 10 + 2)]
     assert any(wrapped) and session.p < L
+
+
+@pytest.mark.parametrize("B", [1, 3])
+def test_forward_matches_per_step_reference(B):
+    """forward() (all the network's users but the exact batch-1 loss) against one-hot maths."""
+    rng = np.random.default_rng(11 + B)
+    V, H, T = 7, 5, 9
+    P = Params.init(V, H, rng)
+    P.flat[:] = rng.standard_normal(P.flat.size) * 0.5
+    inputs = rng.integers(0, V, (T, B))
+    h0 = rng.standard_normal((B, H)) * 0.5
+    hs = forward(P, inputs, h0)
+    assert hs.shape == (T + 1, B, H) and np.array_equal(hs[0], h0)
+    for b in range(B):
+        h = h0[b]
+        for t in range(T):
+            x = np.zeros(V)
+            x[inputs[t, b]] = 1
+            h = np.tanh(P.Wxh @ x + P.Whh @ h + P.bh)
+            np.testing.assert_allclose(hs[t + 1, b], h, rtol=1e-12, atol=1e-15)
+    # stream 0 alone: a (1, H) matmul may round unlike the (B, H) one, hence a tolerance
+    one = hidden_states(P, inputs[:, 0], h0[0])
+    np.testing.assert_allclose(one, hs[1:, 0], rtol=1e-12, atol=1e-15)

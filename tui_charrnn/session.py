@@ -24,7 +24,7 @@ import numpy as np
 
 from .corpus import Corpus, CorpusError, split_point
 from .hparams import Hyperparams
-from .model import DTYPES, Adagrad, Params, loss_and_grads, sample
+from .model import DTYPES, Adagrad, Params, hidden_states, loss_and_grads, sample
 
 
 @dataclass
@@ -152,8 +152,6 @@ class Session:
             raise ValueError("the prime text is empty")
         ixs = self.corpus.encode(prime)
         h = np.zeros(self.params.H, self.params.dtype)
-        from .model import hidden_states
-
         if len(ixs) > 1:
             h = hidden_states(self.params, ixs[:-1], h)[-1]
         ixes, _ = sample(

@@ -11,7 +11,7 @@ OPEN, CLOSE = "([{", ")]}"
 
 def activations(P: Params, ixs: np.ndarray, h0: np.ndarray) -> np.ndarray:
     """Hidden state after each character: (T, H)."""
-    return hidden_states(P, np.asarray(ixs, dtype=np.intp), h0)
+    return hidden_states(P, ixs, h0)
 
 
 def features(text: str) -> dict[str, np.ndarray]:

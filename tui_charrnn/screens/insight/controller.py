@@ -6,16 +6,15 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from ... import events
+from ...corpus import Corpus, train_val_split
 from ...insight.baselines import ngram_losses
 from ...insight.novelty import NoveltyIndex
-from ...insight.split import train_val_split
 from ...insight.tracker import BASELINE_NAMES, Marker, Tracker
 from .novelty_tab import NOVELTY_N
 from .screen import InsightScreen
 
 if TYPE_CHECKING:
     from ...app import CharRNNApp
-    from ...corpus import Corpus
 
 
 class InsightController:

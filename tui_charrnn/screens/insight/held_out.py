@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ... import events
-from ...insight.split import train_val_split
-
-if TYPE_CHECKING:
-    from ...corpus import Corpus
+from ...corpus import Corpus, train_val_split
 
 PASSAGE = 360  # held-out characters coloured by surprisal / activation
 
