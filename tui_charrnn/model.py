@@ -113,10 +113,13 @@ def hidden_step(P: Params, wx: np.ndarray, h: np.ndarray, out: np.ndarray) -> np
     the caller, for all steps at once where it can); h (..., H) is h_{t-1}, one row per
     stream or a single (H,) state; out has h's shape and must not be h. Returns out.
     """
-    np.matmul(h, P.Whh.T, out=out)  # out= avoids a fresh (B, H) array per step
+    if h.ndim == 1:  # one state (sampling): Whh @ h is a faster gemv than h @ Whh.T
+        np.dot(P.Whh, h, out)
+    else:
+        np.matmul(h, P.Whh.T, out)  # into out: no fresh (B, H) array per step
     out += wx
     out += P.bh
-    return np.tanh(out, out=out)
+    return np.tanh(out, out)
 
 
 def forward(P: Params, inputs: np.ndarray, h0: np.ndarray) -> np.ndarray:
@@ -143,7 +146,7 @@ def hidden_states(P: Params, ixs: np.ndarray, h: np.ndarray) -> np.ndarray:
 
 def logits(P: Params, hs: np.ndarray) -> np.ndarray:
     """The output layer y = Why h + by for states hs (..., H): a new array (..., V)."""
-    ys = hs @ P.Why.T
+    ys = np.dot(P.Why, hs) if hs.ndim == 1 else hs @ P.Why.T  # as in hidden_step
     ys += P.by
     return ys
 
