@@ -285,7 +285,7 @@ async def test_each_tab_opens_updates_while_training_and_closes(tmp_path, tab):
 def test_neurons_tab_skips_a_feature_that_does_not_vary():
     corpus = Corpus.from_text("no brackets here, and no quotes either.\n" * 20, "plain")
     params = Session(corpus, HP).params
-    snap = SimpleNamespace(params=params, hp={"val_fraction": 0.1})
+    snap = SimpleNamespace(params=params, hp=HP.with_(val_fraction=0.1))
     text, acts, ranked = neurons_tab.compute(snap, corpus)
     assert ranked["bracket_depth"] == [] and ranked["in_quotes"] == []
     assert len(ranked["after_newline"]) == 3

@@ -135,14 +135,6 @@ def load(path: str | Path, name: str | None = None, chars: Sequence[str] | None 
     return Corpus(name=name, chars=vocab, data=data, path=path, sha256=digest)
 
 
-def file_sha256(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with Path(path).open("rb") as f:
-        while chunk := f.read(CHUNK_BYTES):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _scan(f, path: Path) -> tuple[int, list[int], str]:
     """First pass: validate, count characters, collect the code points present, hash."""
     digest = hashlib.sha256()

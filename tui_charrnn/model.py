@@ -162,12 +162,9 @@ def softmax_(ys: np.ndarray) -> np.ndarray:
     return ys
 
 
-def next_char_probs(P: Params, hs: np.ndarray, temperature: float = 1.0) -> np.ndarray:
-    """Softmax of the output layer for states hs (..., H) at a temperature > 0."""
-    ys = logits(P, hs)
-    if temperature != 1.0:
-        ys /= temperature
-    return softmax_(ys)
+def next_char_probs(P: Params, hs: np.ndarray) -> np.ndarray:
+    """p = softmax(Why h + by) for states hs (..., H): (..., V)."""
+    return softmax_(logits(P, hs))
 
 
 def loss_and_grads(
@@ -352,8 +349,8 @@ def sample(
     n: int,
     rng: np.random.Generator,
     temperature: float = 1.0,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Sample n indices, feeding seed_ix first (the seed's sample()); returns (ixes, h).
+) -> np.ndarray:
+    """Sample n indices (n,), feeding seed_ix first from state h (H,), like the seed's sample().
 
     temperature 1.0 is the seed's behaviour, 0 takes the argmax at every step. One
     uniform draw per character is inverted through the cumulative distribution, which is
@@ -381,7 +378,7 @@ def sample(
                 cdf = exp(y - y.max()).cumsum()
             ix = min(int(cdf.searchsorted(u[t] * cdf[-1], side="right")), P.V - 1)
         ixes[t] = ix
-    return ixes, h
+    return ixes
 
 
 # --- The held-out loss ---------------------------------------------------------------------

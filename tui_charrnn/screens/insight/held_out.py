@@ -16,4 +16,4 @@ def held_out(corpus: Corpus, val_fraction: float) -> slice:
 
 
 def val_fraction(snap: events.InsightSnapshot) -> float:
-    return float(snap.hp.get("val_fraction", 0.0))
+    return snap.hp.val_fraction
