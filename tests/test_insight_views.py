@@ -62,8 +62,8 @@ def test_baselines_beaten_once_each_in_order():
 def test_settings_markers_and_best_validation():
     t = Tracker()
     t.started({"learning_rate": 0.1, "temperature": 1.0})
-    added = t.settings(100, {"learning_rate": 0.05, "temperature": 1.0})
-    assert [(m.iteration, m.name, m.old, m.new) for m in added] == [
+    t.settings(100, {"learning_rate": 0.05, "temperature": 1.0})
+    assert [(m.iteration, m.name, m.old, m.new) for m in t.markers] == [
         (100, "learning_rate", 0.1, 0.05)
     ]
     t.settings(250, {"learning_rate": 0.2})
