@@ -1,6 +1,7 @@
 """Gradient health figures against Python loops."""
 
 import math
+import statistics
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ from tui_charrnn.model import Params
 
 
 def slow_health(named_grads, clip, named_mem, hs_rows, lr):
-    out = {"grad_norm": {}, "clipped_fraction": {}, "step_size": {}}
+    out = {"grad_norm": {}, "clipped_fraction": {}, "step_median": {}}
     all_g, all_m = [], []
     for name in ("Wxh", "Whh", "Why", "bh", "by"):
         g = [float(v) for v in np.ravel(named_grads[name])]
@@ -19,24 +20,24 @@ def slow_health(named_grads, clip, named_mem, hs_rows, lr):
         all_m += m
         out["grad_norm"][name] = math.sqrt(sum(v * v for v in g))
         out["clipped_fraction"][name] = sum(abs(v) >= clip for v in g) / len(g)
-        out["step_size"][name] = sum(lr / math.sqrt(v + 1e-8) for v in m) / len(m)
+        out["step_median"][name] = statistics.median(lr / math.sqrt(v + 1e-8) for v in m)
     out["grad_norm"]["all"] = math.sqrt(sum(v * v for v in all_g))
     out["clipped_fraction"]["all"] = sum(abs(v) >= clip for v in all_g) / len(all_g)
-    out["step_size"]["all"] = sum(lr / math.sqrt(v + 1e-8) for v in all_m) / len(all_m)
+    out["step_median"]["all"] = statistics.median(lr / math.sqrt(v + 1e-8) for v in all_m)
     cells = [abs(v) > 0.95 for row in hs_rows for v in row]
     out["saturated_fraction"] = sum(cells) / len(cells)
     return out
 
 
 def check_health(got, want):
-    for group in ("grad_norm", "clipped_fraction", "step_size"):
+    for group in ("grad_norm", "clipped_fraction", "step_median"):
         assert got[group].keys() == want[group].keys()
         for k in want[group]:
             assert got[group][k] == pytest.approx(want[group][k], rel=1e-12), (group, k)
     assert got["saturated_fraction"] == pytest.approx(want["saturated_fraction"])
 
 
-def test_health_matches_loops_for_params_flat_and_batched_states():
+def test_health_matches_loops_for_batched_and_single_states():
     V, H = 7, 5
     rng = np.random.default_rng(14)
     G, M = Params(V, H), Params(V, H)
@@ -46,14 +47,10 @@ def test_health_matches_loops_for_params_flat_and_batched_states():
     want = slow_health(G.arrays(), 5.0, M.arrays(), hs.reshape(-1, H), 0.1)
     assert 0 < want["clipped_fraction"]["all"] < 1 and 0 < want["saturated_fraction"] < 1
     check_health(health(G, 5.0, M, hs, 0.1), want)
-    check_health(health(G.flat.copy(), 5.0, M, hs, 0.1), want)
     check_health(
-        health(G.flat, 5.0, M.flat, hs[:, 0], 0.1),
+        health(G, 5.0, M, hs[:, 0], 0.1),
         slow_health(G.arrays(), 5.0, M.arrays(), hs[:, 0], 0.1),
     )
-    got = health(G, 5.0, M, hs, 0.1)
-    per_unit = [np.mean([abs(v) > 0.95 for v in hs[:, :, u].ravel()]) for u in range(H)]
-    np.testing.assert_allclose(got["saturated_per_unit"], per_unit)
 
 
 def test_health_after_in_place_clipping_still_counts_clipped_entries():
@@ -64,5 +61,3 @@ def test_health_after_in_place_clipping_still_counts_clipped_entries():
     after = health(G, 5.0, G.zeros_like(), None, 0.1)
     assert after["clipped_fraction"]["all"] == before > 0
     assert math.isnan(after["saturated_fraction"])
-    with pytest.raises(ValueError):
-        health(G.flat, 5.0, G.zeros_like().flat, None, 0.1)

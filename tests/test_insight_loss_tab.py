@@ -27,7 +27,7 @@ HEADERS = {
 
 def snapshot(iteration=500, smooth_npc=2.4, val_loss=2.6, val_chars=300):
     return events.InsightSnapshot(
-        iteration, smooth_npc * T, T, None, None, 0, {}, None, iteration,
+        iteration, smooth_npc * T, T, None, None, 0, Hyperparams(seq_length=T), None, iteration,
         val_loss, iteration if val_loss is not None else -1, val_chars,
     )  # fmt: skip
 

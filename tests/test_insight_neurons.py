@@ -8,8 +8,7 @@ from tui_charrnn.insight.neurons import activations, features, rank_units
 
 
 def slow_features(text):
-    out = {k: [] for k in ("in_quotes", "bracket_depth", "line_position")}
-    out.update(after_newline=[], is_space=[], is_upper=[])
+    out = {k: [] for k in ("in_quotes", "bracket_depth", "line_position", "after_newline")}
     inside, depth, col = 0, 0, 0
     for t, c in enumerate(text):
         if c == '"':
@@ -19,7 +18,7 @@ def slow_features(text):
         elif c in ")]}":
             depth = max(depth - 1, 0)
         col = 0 if t == 0 or text[t - 1] == "\n" else col + 1
-        for k, v in zip(out, (inside, depth, col, col == 0, c.isspace(), c.isupper())):
+        for k, v in zip(out, (inside, depth, col, col == 0), strict=True):
             out[k].append(float(v))
     return out
 

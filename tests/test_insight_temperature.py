@@ -24,7 +24,7 @@ def test_side_by_side():
         greedy.append(ix)
     assert got[0.0].tolist() == greedy
     for t in (0.5, 1.0, 1.5):
-        want, _ = sample(P, h, 3, 30, np.random.default_rng([42, round(1000 * t)]), t)
+        want = sample(P, h, 3, 30, np.random.default_rng([42, round(1000 * t)]), t)
         assert got[t].tolist() == want.tolist()
     alone = side_by_side(P, h, 3, 30, rng_seed=42, temperatures=(1.5,))
     assert alone[1.5].tolist() == got[1.5].tolist()  # independent of the other columns

@@ -63,8 +63,8 @@ def test_baselines_beaten_once_each_in_order():
 def test_settings_markers_and_best_validation():
     t = Tracker()
     t.started({"learning_rate": 0.1, "temperature": 1.0})
-    added = t.settings(100, {"learning_rate": 0.05, "temperature": 1.0})
-    assert [(m.iteration, m.name, m.old, m.new) for m in added] == [
+    t.settings(100, {"learning_rate": 0.05, "temperature": 1.0})
+    assert [(m.iteration, m.name, m.old, m.new) for m in t.markers] == [
         (100, "learning_rate", 0.1, 0.05)
     ]
     t.settings(250, {"learning_rate": 0.2})
@@ -286,7 +286,7 @@ async def test_each_tab_opens_updates_while_training_and_closes(tmp_path, tab):
 def test_neurons_tab_skips_a_feature_that_does_not_vary():
     corpus = Corpus.from_text("no brackets here, and no quotes either.\n" * 20, "plain")
     params = Session(corpus, HP).params
-    snap = SimpleNamespace(params=params, hp={"val_fraction": 0.1})
+    snap = SimpleNamespace(params=params, hp=HP.with_(val_fraction=0.1))
     text, acts, ranked = neurons_tab.compute(snap, corpus)
     assert ranked["bracket_depth"] == [] and ranked["in_quotes"] == []
     assert len(ranked["after_newline"]) == 3

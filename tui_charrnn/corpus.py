@@ -97,6 +97,15 @@ def split_point(N: int, val_fraction: float) -> int:
     return N - round(N * val_fraction)
 
 
+def train_val_split(N: int, val_fraction: float = 0.1) -> tuple[slice, slice]:
+    """(train, val) slices of range(N): the last round(N * val_fraction) characters are
+    held out; val_fraction 0 gives an empty validation slice."""
+    if not 0 <= val_fraction < 1:
+        raise ValueError(f"val_fraction must be in [0, 1), got {val_fraction}")
+    cut = split_point(N, val_fraction)
+    return slice(0, cut), slice(cut, N)
+
+
 def load(path: str | Path, name: str | None = None, chars: Sequence[str] | None = None) -> Corpus:
     """Read a UTF-8 text file into a Corpus, with a one-line CorpusError for bad files."""
     path = Path(path).expanduser()
@@ -124,14 +133,6 @@ def load(path: str | Path, name: str | None = None, chars: Sequence[str] | None 
     if n_chars == 0:
         raise CorpusError(f"{path}: the file is empty")
     return Corpus(name=name, chars=vocab, data=data, path=path, sha256=digest)
-
-
-def file_sha256(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with Path(path).open("rb") as f:
-        while chunk := f.read(CHUNK_BYTES):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _scan(f, path: Path) -> tuple[int, list[int], str]:

@@ -6,6 +6,15 @@ The app wraps these in Textual messages; the headless command prints them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .changes import SettingChange
+from .corpus import Corpus
+from .hparams import Hyperparams
+from .metrics import MetricRow
+from .model import Params
 
 
 @dataclass(frozen=True)
@@ -28,11 +37,11 @@ class SessionStarted:
     corpus_name: str
     N: int  # characters in the corpus
     V: int  # vocabulary size
-    hp: dict  # the hyperparameters in force (Hyperparams.to_dict())
+    hp: dict[str, Any]  # the hyperparameters in force (Hyperparams.to_dict())
     iteration: int
     smooth_loss: float
     # the corpus itself (read-only data) for the insight views' one-off computations
-    corpus: object = field(default=None, repr=False, compare=False)
+    corpus: Corpus | None = field(default=None, repr=False, compare=False)
     val_note: str = ""  # what is held out for validation (validation.val_note)
 
 
@@ -66,9 +75,9 @@ class StateChanged:
 class SettingsApplied:
     """Live settings now in force (applied between two iterations)."""
 
-    settings: dict
+    settings: dict[str, Any]  # name -> value, as in Hyperparams
     iteration: int = -1  # iterations trained when they took effect (-1: not said)
-    previous: dict = field(default_factory=dict)  # the values they replaced
+    previous: dict[str, Any] = field(default_factory=dict)  # the values they replaced
 
 
 @dataclass(frozen=True)
@@ -110,9 +119,9 @@ class RunOpened:
     source: str  # the checkpoint it was loaded from
     iteration: int
     warnings: tuple[str, ...]  # one line each: fell back to an older checkpoint, corpus changed
-    metrics: tuple = field(default=(), repr=False)  # storage.MetricRow, oldest first
-    samples: tuple = field(default=(), repr=False)  # Sample, oldest first
-    changes: tuple = field(default=(), repr=False)  # storage.SettingChange, oldest first
+    metrics: tuple[MetricRow, ...] = field(default=(), repr=False)  # oldest first
+    samples: tuple[Sample, ...] = field(default=(), repr=False)  # oldest first
+    changes: tuple[SettingChange, ...] = field(default=(), repr=False)  # oldest first
 
 
 @dataclass(frozen=True)
@@ -139,11 +148,11 @@ class InsightSnapshot:
     iteration: int
     smooth_loss: float  # per sequence, the seed's number
     seq_length: int
-    params: object  # model.Params, a copy the trainer no longer touches
-    h: object  # (H,) hidden state of stream 0 (a copy)
+    params: Params  # a copy the trainer no longer touches
+    h: np.ndarray  # (H,) hidden state of stream 0 (a copy)
     seed_ix: int  # the character at the data pointer (what a sample would start from)
-    hp: dict  # Hyperparams.to_dict()
-    health: dict | None  # insight.health.health() of the last gradient captured before clipping
+    hp: Hyperparams  # in force (frozen, so shared safely with the UI thread)
+    health: dict[str, Any] | None  # insight.health.health() of the last unclipped gradient
     health_iteration: int  # the iteration that gradient belongs to
     val_loss: float | None  # held-out nats/char, when evaluated
     val_iteration: int  # the iteration val_loss was evaluated at

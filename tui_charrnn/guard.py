@@ -84,7 +84,6 @@ class DivergenceGuard:
         self.min_lr = float(min_lr)
         self.patience = max(1, int(patience))
         self._streak = 0  # consecutive steps above the loss limit
-        self.rollbacks: list[Divergence] = []
         self.attach(session)
 
     # --- snapshot -------------------------------------------------------------------------
@@ -182,6 +181,4 @@ class DivergenceGuard:
         if self.policy == "halve" and old / 2 >= self.min_lr:
             new, action = old / 2, "halve"
             s.hp = s.hp.with_(learning_rate=new)
-        d = Divergence(iteration, reason, s.n, old, new, action)
-        self.rollbacks.append(d)
-        return d
+        return Divergence(iteration, reason, s.n, old, new, action)

@@ -12,6 +12,12 @@ stored row-wise, one row per stream: h (B, H), ys (T, B, V). At B = 1 this is ex
 seed's lossFun; the only changes are where the maths allows them (summation order,
 a max-shifted softmax so large logits do not overflow).
 
+The forward maths is written once: hidden_step (one step of the recurrence), forward
+(T steps of B streams), logits and softmax_. The batched loss, the held-out loss
+(evaluate_loss), sampling and the insight views all run the network through them. The
+one exception is the batch-1 training loss, _loss_and_grads_one, which keeps its own loop
+because it must repeat the seed's floating-point operations in the seed's order.
+
 Batch-1 speed is bound by the number of numpy calls, not by arithmetic, so all five
 parameters live in one flat buffer (the matrices are views into it): clipping and Adagrad
 are then a handful of calls, and everything that does not depend on the recurrence is
@@ -95,6 +101,70 @@ class Params:
 
     def astype(self, dtype) -> Params:
         return Params(self.V, self.H, flat=self.flat.astype(dtype))
+
+
+# --- The forward maths: one copy, used by all but the exact batch-1 loss below ----------
+
+
+def hidden_step(P: Params, wx: np.ndarray, h: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """One step of the recurrence, h_t = tanh(Wxh x_t + Whh h_{t-1} + bh), into `out`.
+
+    wx (..., H) is Wxh x_t, i.e. the column of Wxh for the input character (looked up by
+    the caller, for all steps at once where it can); h (..., H) is h_{t-1}, one row per
+    stream or a single (H,) state; out has h's shape and must not be h. Returns out.
+    """
+    if h.ndim == 1:  # one state (sampling): Whh @ h is a faster gemv than h @ Whh.T
+        np.dot(P.Whh, h, out)
+    else:
+        np.matmul(h, P.Whh.T, out)  # into out: no fresh (B, H) array per step
+    out += wx
+    out += P.bh
+    return np.tanh(out, out)
+
+
+def forward(P: Params, inputs: np.ndarray, h0: np.ndarray) -> np.ndarray:
+    """Hidden states of B streams over T steps: inputs (T, B) integer indices, h0 (B, H)
+    -> hs (T + 1, B, H) with hs[0] = h0 and hs[t + 1] = h_t, the state after inputs[t].
+
+    The input projection of all T * B characters is one lookup of columns of Wxh; the loop
+    over t does only what depends on the previous state.
+    """
+    T, B = inputs.shape
+    wx = P.Wxh.T[inputs]  # (T, B, H)
+    hs = np.empty((T + 1, B, P.H), dtype=P.dtype)
+    hs[0] = h0
+    for t in range(T):
+        hidden_step(P, wx[t], hs[t], hs[t + 1])
+    return hs
+
+
+def hidden_states(P: Params, ixs: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """One stream: ixs (T,), h (H,) -> the state after each character (T, H)."""
+    ixs = np.asarray(ixs, dtype=np.intp)
+    return forward(P, ixs[:, None], np.reshape(h, (1, P.H)))[1:, 0]
+
+
+def logits(P: Params, hs: np.ndarray) -> np.ndarray:
+    """The output layer y = Why h + by for states hs (..., H): a new array (..., V)."""
+    ys = np.dot(P.Why, hs) if hs.ndim == 1 else hs @ P.Why.T  # as in hidden_step
+    ys += P.by
+    return ys
+
+
+def softmax_(ys: np.ndarray) -> np.ndarray:
+    """p = softmax(y) over the last axis, in place in ys (..., V), which it returns.
+
+    Shifted by the max first: softmax is shift-invariant and exp then cannot overflow.
+    """
+    ys -= ys.max(axis=-1, keepdims=True)
+    np.exp(ys, out=ys)
+    ys /= ys.sum(axis=-1, keepdims=True)
+    return ys
+
+
+def next_char_probs(P: Params, hs: np.ndarray) -> np.ndarray:
+    """p = softmax(Why h + by) for states hs (..., H): (..., V)."""
+    return softmax_(logits(P, hs))
 
 
 def loss_and_grads(
@@ -182,25 +252,9 @@ def _loss_and_grads_batch(P, inputs, targets, hprev, grads):
     """B > 1 streams: everything but the recurrence is one large matmul over (T*B)."""
     T, B = inputs.shape
     H, V = P.H, P.V
-    dtype = P.dtype
-
-    # forward: the input projection for all steps is a lookup of columns of Wxh
-    xh = P.Wxh.T[inputs]  # (T, B, H)
-    hs = np.empty((T + 1, B, H), dtype=dtype)  # hs[0] = hprev, hs[t + 1] = h_t
-    hs[0] = hprev
-    WhhT, bh = P.Whh.T, P.bh
-    for t in range(T):
-        h = hs[t + 1]
-        np.matmul(hs[t], WhhT, out=h)
-        h += xh[t]
-        h += bh
-        np.tanh(h, out=h)
+    hs = forward(P, inputs, hprev)  # (T + 1, B, H): hs[0] = hprev, hs[t + 1] = h_t
     hT = hs[1:]  # (T, B, H)
-    ys = hT @ P.Why.T  # (T, B, V)
-    ys += P.by
-    ys -= ys.max(axis=2, keepdims=True)  # softmax is shift-invariant; this avoids overflow
-    ps = np.exp(ys, out=ys)
-    ps /= ps.sum(axis=2, keepdims=True)  # (T, B, V)
+    ps = softmax_(logits(P, hT))  # (T, B, V)
     t_idx, b_idx = _grid(T, B)
     loss = -np.log(ps[t_idx, b_idx, targets]).sum() / B
 
@@ -288,26 +342,6 @@ class Adagrad:
         P.flat += step
 
 
-def hidden_states(P: Params, ixs: np.ndarray, h: np.ndarray) -> np.ndarray:
-    """Run one stream through the network: ixs (T,), h (H,) -> all states (T, H)."""
-    xh = P.Wxh.T[ixs]  # (T, H)
-    hs = np.empty((len(ixs), P.H), dtype=P.dtype)
-    for t in range(len(ixs)):
-        h = np.tanh(xh[t] + P.Whh @ h + P.bh)
-        hs[t] = h
-    return hs
-
-
-def next_char_probs(P: Params, hs: np.ndarray, temperature: float = 1.0) -> np.ndarray:
-    """Softmax of the output layer for states hs (..., H) at a temperature > 0."""
-    ys = hs @ P.Why.T + P.by
-    if temperature != 1.0:
-        ys = ys / temperature
-    ys = ys - ys.max(axis=-1, keepdims=True)
-    ps = np.exp(ys)
-    return ps / ps.sum(axis=-1, keepdims=True)
-
-
 def sample(
     P: Params,
     h: np.ndarray,
@@ -315,25 +349,25 @@ def sample(
     n: int,
     rng: np.random.Generator,
     temperature: float = 1.0,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Sample n indices, feeding seed_ix first (the seed's sample()); returns (ixes, h).
+) -> np.ndarray:
+    """Sample n indices (n,), feeding seed_ix first from state h (H,), like the seed's sample().
 
     temperature 1.0 is the seed's behaviour, 0 takes the argmax at every step. One
     uniform draw per character is inverted through the cumulative distribution, which is
     what np.random.choice does, without its per-call overhead.
     """
-    Wx = np.ascontiguousarray(P.Wxh.T)  # (V, H): row ix is column ix of Wxh
-    Whh, bh, Why, by = P.Whh, P.bh, P.Why, P.by
-    dot, tanh, exp = np.dot, np.tanh, np.exp
+    Wx = np.ascontiguousarray(P.Wxh.T)  # (V, H): row ix is Wxh x for x = onehot(ix)
+    exp = np.exp
     ixes = np.empty(n, dtype=np.int64)
     u = rng.random(n) if temperature > 0 else None
     inv_t = 1.0 / temperature if temperature > 0 else 0.0
-    h = np.array(h, dtype=P.dtype).reshape(P.H)
+    h = np.array(h, dtype=P.dtype).reshape(P.H)  # (H,) a copy: the caller's h is kept
+    h_next = np.empty_like(h)
     ix = seed_ix
     for t in range(n):
-        h = tanh(Wx[ix] + dot(Whh, h) + bh)
-        y = dot(Why, h)
-        y += by
+        hidden_step(P, Wx[ix], h, h_next)
+        h, h_next = h_next, h  # two buffers, swapped: no fresh array per character
+        y = logits(P, h)  # (V,)
         if u is None:
             ix = int(y.argmax())
         else:
@@ -344,4 +378,63 @@ def sample(
                 cdf = exp(y - y.max()).cumsum()
             ix = min(int(cdf.searchsorted(u[t] * cdf[-1], side="right")), P.V - 1)
         ixes[t] = ix
-    return ixes, h
+    return ixes
+
+
+# --- The held-out loss ---------------------------------------------------------------------
+
+MIN_STREAM = 512  # at least this many targets per stream when the stream count is automatic
+MAX_STREAMS = 64
+
+
+def evaluate_loss(
+    P: Params,
+    data: np.ndarray,
+    start: int,
+    length: int,
+    seq_length: int = 25,
+    h: np.ndarray | None = None,
+    streams: int | None = None,
+) -> float:
+    """Mean cross-entropy (nats/char) of predicting data[start+1 : start+length] from the
+    characters before it, i.e. length - 1 targets: -log p_t[target] averaged per target.
+
+    For speed the slice is cut into B contiguous streams run side by side; each stream
+    starts from h (H,) (zeros by default) and carries its state over blocks of seq_length
+    steps, so the result equals B separate sequential runs, each losing only its first
+    few characters of context. streams=None picks B so each stream has >= MIN_STREAM
+    targets (B <= MAX_STREAMS); streams=1 is exactly one sequential pass. Memory is
+    bounded by seq_length * B * V floats whatever the slice length.
+    """
+    x = np.asarray(data[start : start + length], dtype=np.intp)  # (n + 1,)
+    n = len(x) - 1  # number of targets
+    if n < 1:
+        return float("nan")
+    B = streams or int(np.clip(n // MIN_STREAM, 1, MAX_STREAMS))
+    B = min(B, n)
+    L = -(-n // B)  # targets per stream, the last stream padded with masked steps
+    pad = B * L - n
+    inputs = np.concatenate([x[:-1], np.zeros(pad, np.intp)]).reshape(B, L).T  # (L, B)
+    targets = np.concatenate([x[1:], np.zeros(pad, np.intp)]).reshape(B, L).T  # (L, B)
+    mask = np.concatenate([np.ones(n), np.zeros(pad)]).reshape(B, L).T  # (L, B)
+    hb = np.zeros((B, P.H), P.dtype)  # (B, H)
+    if h is not None:
+        hb[...] = h
+    total = 0.0
+    for t0 in range(0, L, seq_length):
+        block = slice(t0, t0 + seq_length)
+        hs = forward(P, inputs[block], hb)  # (T + 1, B, H)
+        hb = hs[-1]
+        logp = _log_softmax_at(logits(P, hs[1:]), targets[block])  # (T, B)
+        total -= float((logp * mask[block]).sum())
+    return total / n
+
+
+def _log_softmax_at(ys: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """log softmax(ys)[t, b, targets[t, b]] for logits ys (T, B, V): (T, B), in log space
+    (a probability that underflows to 0 still gives a finite log). Shifts ys in place."""
+    T, B = targets.shape
+    ys -= ys.max(axis=2, keepdims=True)
+    log_z = np.log(np.exp(ys).sum(axis=2))  # (T, B)
+    t_idx, b_idx = _grid(T, B)
+    return ys[t_idx, b_idx, targets] - log_z

@@ -24,7 +24,7 @@ import numpy as np
 
 from .corpus import Corpus, CorpusError, split_point
 from .hparams import Hyperparams
-from .model import DTYPES, Adagrad, Params, loss_and_grads, sample
+from .model import DTYPES, Adagrad, Params, hidden_states, loss_and_grads, sample
 
 
 @dataclass
@@ -33,7 +33,6 @@ class StepResult:
     loss: float  # this block's loss, summed over T steps (mean over streams)
     smooth_loss: float
     sample: str | None = None  # taken before the update, like the seed's
-    wrapped: bool = False  # the pointer went back to the start of the data
 
 
 class Session:
@@ -91,25 +90,23 @@ class Session:
         self.hp = self.hp.with_(seq_length=T)
         self._steps = np.arange(T + 1)
 
-    def next_block(self) -> tuple[np.ndarray, np.ndarray, bool]:
-        """Apply the seed's pointer reset, then return inputs, targets (T, B) and wrapped."""
+    def next_block(self) -> tuple[np.ndarray, np.ndarray]:
+        """Apply the seed's pointer reset, then return inputs, targets (T, B)."""
         T, B = self.hp.seq_length, self.hp.batch_size
-        wrapped = False
         if self.p + T + 1 >= self.segment_length or self.n == 0:
             self.hprev[...] = 0
             self.p = 0
-            wrapped = self.n > 0
         data = self.corpus.data
         if B == 1:
             chunk = data[self.p : self.p + T + 1].astype(np.intp)[:, None]
         else:
             starts = np.arange(B) * self.segment_length + self.p  # (B,)
             chunk = data[self._steps[:, None] + starts].astype(np.intp)  # (T + 1, B)
-        return chunk[:-1], chunk[1:], wrapped
+        return chunk[:-1], chunk[1:]
 
     def step(self, want_sample: bool = False) -> StepResult:
         hp = self.hp
-        inputs, targets, wrapped = self.next_block()
+        inputs, targets = self.next_block()
         # A diverging run overflows exp and logs zeros; that is reported as a non-finite
         # loss (see guard.py), not as numpy warnings written over the terminal UI.
         with np.errstate(all="ignore"):
@@ -122,7 +119,7 @@ class Session:
             self.adagrad.step(self.params, self.grads, hp.learning_rate, hp.clip)
         self.p += hp.seq_length
         self.n += 1
-        return StepResult(self.n - 1, loss, self.smooth_loss, text, wrapped)
+        return StepResult(self.n - 1, loss, self.smooth_loss, text)
 
     def sample(
         self,
@@ -134,7 +131,7 @@ class Session:
         character at the data pointer), as the seed does every 100 iterations."""
         if seed_ix is None:
             seed_ix = int(self.corpus.data[min(self.p, self.corpus.N - 1)])
-        ixes, _ = sample(
+        ixes = sample(
             self.params,
             self.hprev[0],
             seed_ix,
@@ -152,11 +149,9 @@ class Session:
             raise ValueError("the prime text is empty")
         ixs = self.corpus.encode(prime)
         h = np.zeros(self.params.H, self.params.dtype)
-        from .model import hidden_states
-
         if len(ixs) > 1:
             h = hidden_states(self.params, ixs[:-1], h)[-1]
-        ixes, _ = sample(
+        ixes = sample(
             self.params,
             h,
             int(ixs[-1]),

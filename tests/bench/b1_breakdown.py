@@ -38,7 +38,7 @@ def parts(session: Session) -> dict[str, callable]:
     """Each piece of model._loss_and_grads_one and Adagrad, on realistic arrays."""
     P, g = session.params, session.grads
     T, H = session.hp.seq_length, P.H
-    inputs, targets, _ = session.next_block()
+    inputs, targets = session.next_block()
     x_idx, y_idx = inputs[:, 0], targets[:, 0]
     hs = np.tanh(np.random.default_rng(0).standard_normal((T + 1, H)))
     rows = list(hs)

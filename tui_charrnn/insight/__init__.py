@@ -1,6 +1,5 @@
 """Pure numpy computations behind the app's "insight" views (no textual imports).
 
-split        train/validation split and held-out loss of the RNN
 baselines    uniform / unigram / bigram / trigram held-out cross-entropy
 surprisal    per-character probability of the actual text, top-5 guesses, colour buckets
 neurons      hidden activations, simple text features, units ranked by correlation

@@ -11,7 +11,7 @@ OPEN, CLOSE = "([{", ")]}"
 
 def activations(P: Params, ixs: np.ndarray, h0: np.ndarray) -> np.ndarray:
     """Hidden state after each character: (T, H)."""
-    return hidden_states(P, np.asarray(ixs, dtype=np.intp), h0)
+    return hidden_states(P, ixs, h0)
 
 
 def features(text: str) -> dict[str, np.ndarray]:
@@ -24,7 +24,6 @@ def features(text: str) -> dict[str, np.ndarray]:
                    unmatched closer never taking it below 0
     line_position  column of character t (0 for the first character of a line)
     after_newline  1 where character t starts a line (t = 0 or text[t-1] == newline)
-    is_space       str.isspace();  is_upper  str.isupper()
     """
     codes = _codepoints(text)  # (T,)
     T = len(codes)
@@ -39,16 +38,11 @@ def features(text: str) -> dict[str, np.ndarray]:
     last_nl = np.maximum.accumulate(np.where(newline, idx, -1)) if T else idx  # (T,)
     line_start = np.concatenate([[0], last_nl[:-1] + 1])[:T]  # first index of t's line
     column = idx - line_start
-    uniq, inv = np.unique(codes, return_inverse=True)  # Python only over distinct chars
-    space = np.array([chr(c).isspace() for c in uniq.tolist()], dtype=bool)[inv]
-    upper = np.array([chr(c).isupper() for c in uniq.tolist()], dtype=bool)[inv]
     out = {
         "in_quotes": in_quotes,
         "bracket_depth": depth,
         "line_position": column,
         "after_newline": column == 0,
-        "is_space": space,
-        "is_upper": upper,
     }
     return {k: np.asarray(v, dtype=np.float64).reshape(T) for k, v in out.items()}
 

@@ -51,7 +51,7 @@ class InsightProbe:
         self._emit(
             events.InsightSnapshot(
                 n, s.smooth_loss, s.hp.seq_length, s.params.copy(), s.hprev[0].copy(), int(p),
-                s.hp.to_dict(), report, at, val_loss, val_at, val_chars,
+                s.hp, report, at, val_loss, val_at, val_chars,
             )
         )  # fmt: skip
         s.grad_hook = self._capture_gradient

@@ -12,7 +12,7 @@ import numpy as np
 from ..model import Params, hidden_states, next_char_probs
 
 TOP = 5
-# bucket(p): 0 p >= 0.5 confident, 1 >= 0.2, 2 >= 0.05, 3 >= 0.01, 4 below (surprised)
+# buckets: 0 p >= 0.5 confident, 1 >= 0.2, 2 >= 0.05, 3 >= 0.01, 4 below (surprised)
 THRESHOLDS = np.array([0.01, 0.05, 0.2, 0.5])
 
 
@@ -44,14 +44,8 @@ def surprisal(
     return actual, top, top_p
 
 
-def bucket(p: float) -> int:
-    """0 (confident, p >= 0.5) .. 4 (surprised, p < 0.01); nan (no prediction) -> 0."""
-    if p != p:
-        return 0
-    return int(len(THRESHOLDS) - np.searchsorted(THRESHOLDS, p, side="right"))
-
-
 def buckets(probs: np.ndarray) -> np.ndarray:
-    """bucket() of every entry of probs (T,), vectorised."""
+    """Colour bucket of each p in probs (T,): 0 (confident, p >= 0.5) .. 4 (surprised,
+    p < 0.01); nan (no prediction) -> 0."""
     b = len(THRESHOLDS) - np.searchsorted(THRESHOLDS, probs, side="right")
     return np.where(np.isnan(probs), 0, b)

@@ -29,5 +29,5 @@ def side_by_side(
         if temperature < 0:
             raise ValueError(f"temperature must be >= 0, got {temperature}")
         rng = np.random.default_rng([rng_seed, round(1000 * temperature)])
-        out[temperature], _ = sample(P, h, seed_ix, n, rng, temperature)
+        out[temperature] = sample(P, h, seed_ix, n, rng, temperature)
     return out

@@ -113,16 +113,13 @@ class Tracker:
             self.beaten[name] = iteration
         return new
 
-    def settings(self, iteration: int, settings: dict) -> list[Marker]:
-        """Record the live settings now in force; returns the markers for real changes."""
-        added = []
+    def settings(self, iteration: int, settings: dict) -> None:
+        """Record the live settings now in force, with a marker for each real change."""
         for name, value in settings.items():
             old = self.hp.get(name)
             if old != value:
-                added.append(Marker(iteration, name, old, value))
+                self.markers.append(Marker(iteration, name, old, value))
             self.hp[name] = value
-        self.markers.extend(added)
-        return added
 
     def validation(self, iteration: int, loss: float | None) -> None:
         if loss is None or loss != loss:

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING
 
 from textual.app import App
 
 from ... import events
+from ...corpus import Corpus, train_val_split
 from ...insight.baselines import ngram_losses
 from ...insight.novelty import NoveltyIndex
-from ...insight.split import train_val_split
 from ...insight.tracker import BASELINE_NAMES, Marker, Tracker
 from .novelty_tab import NOVELTY_N
 from .screen import InsightScreen
-
-if TYPE_CHECKING:
-    from ...corpus import Corpus
 
 
 class InsightController:

@@ -12,7 +12,7 @@ from ... import events
 def render(snap: events.InsightSnapshot) -> Content:
     """The snapshot's health figures (snap.health must not be None)."""
     h = snap.health
-    clip = snap.hp.get("clip", 5.0)
+    clip = snap.hp.clip
     parts: list[str | tuple[str, str]] = [
         (f"Gradient of iteration {snap.health_iteration:,} before clipping to ±{clip:g}\n\n",
          "$text-muted"),

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ... import events
-from ...insight.split import train_val_split
-
-if TYPE_CHECKING:
-    from ...corpus import Corpus
+from ...corpus import Corpus, train_val_split
 
 PASSAGE = 360  # held-out characters coloured by surprisal / activation
 
@@ -21,4 +16,4 @@ def held_out(corpus: Corpus, val_fraction: float) -> slice:
 
 
 def val_fraction(snap: events.InsightSnapshot) -> float:
-    return float(snap.hp.get("val_fraction", 0.0))
+    return snap.hp.val_fraction

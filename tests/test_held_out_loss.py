@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from insight_helpers import random_params, slow_logprobs
 
-from tui_charrnn.insight.split import evaluate_loss, train_val_split
+from tui_charrnn.corpus import train_val_split
+from tui_charrnn.model import evaluate_loss
 
 
 def test_train_val_split():
