@@ -10,6 +10,7 @@ from test_app import HP, SIZE
 from test_app_runs import file_app, fox_file, resume_app
 
 from tui_charrnn import catalog
+from tui_charrnn.hparams import Hyperparams
 from tui_charrnn.insight.tracker import BASELINE_NAMES, Tracker
 from tui_charrnn.opening import corpus_of_run
 from tui_charrnn.storage import RunFolder
@@ -66,14 +67,14 @@ async def test_baselines_beaten_before_a_resume_are_not_announced_again(tmp_path
 
 def test_tracker_settles_a_resumed_history_silently():
     t = Tracker()
-    t.started({})
+    t.started(Hyperparams())
     t.resumed([(0, 4.2), (10, float("nan")), (20, 3.0), (30, 3.5), (40, 2.0)])
     assert t.earlier == [(0, 4.2), (20, 3.0), (40, 2.0)]  # record lows only
     t.baselines = {"uniform": 4.1, "unigram": 3.1, "bigram": 2.5, "trigram": 1.0}
     assert t.progress(41, 2.0) == []  # beaten before the resume: not announced
     assert t.beaten == {"uniform": 20, "unigram": 20, "bigram": 40}
     assert t.progress(50, 0.9) == ["trigram"]  # a new one is
-    t.started({})
+    t.started(Hyperparams())
     assert t.earlier == [] and t.beaten == {}
 
 

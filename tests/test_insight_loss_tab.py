@@ -34,7 +34,7 @@ def snapshot(iteration=500, smooth_npc=2.4, val_loss=2.6, val_chars=300):
 
 def tracker(val_fraction=0.1, baselines=BASELINES) -> Tracker:
     t = Tracker()
-    t.started({"val_fraction": val_fraction, "seq_length": T})
+    t.started(Hyperparams(val_fraction=val_fraction, seq_length=T))
     t.baselines = dict(baselines)
     return t
 

@@ -56,13 +56,13 @@ def test_baselines_beaten_once_each_in_order():
     assert t.progress(30, 2.9) == []
     assert t.progress(40, 1.9) == ["unigram", "bigram"]
     assert t.beaten == {"uniform": 20, "unigram": 40, "bigram": 40}
-    t.started({"learning_rate": 0.1})
+    t.started(Hyperparams(learning_rate=0.1))
     assert t.baselines is None and not t.beaten
 
 
 def test_settings_markers_and_best_validation():
     t = Tracker()
-    t.started({"learning_rate": 0.1, "temperature": 1.0})
+    t.started(Hyperparams(learning_rate=0.1, temperature=1.0))
     t.settings(100, {"learning_rate": 0.05, "temperature": 1.0})
     assert [(m.iteration, m.name, m.old, m.new) for m in t.markers] == [
         (100, "learning_rate", 0.1, 0.05)

@@ -175,7 +175,7 @@ def test_reset_with_new_hidden_size(started):
     trainer.reset(HP.with_(hidden_size=12))
     wait_for(lambda: len(rec.of(events.SessionStarted)) == 2)
     started_event = rec.last(events.SessionStarted)
-    assert started_event.hp["hidden_size"] == 12 and started_event.iteration == 0
+    assert started_event.hp.hidden_size == 12 and started_event.iteration == 0
     assert trainer.session is not old and trainer.session.params.H == 12
     wait_for(lambda: trainer.session.n > 10)
     assert rec.last(events.StateChanged).state == "training"

@@ -11,6 +11,7 @@ from test_trainer import HP, Recorder, wait_for
 
 from tui_charrnn import events
 from tui_charrnn.corpus import Corpus
+from tui_charrnn.hparams import Hyperparams
 from tui_charrnn.insight.tracker import Tracker
 from tui_charrnn.recorder import Recorder as RunRecorder
 from tui_charrnn.screens.insight import loss_tab
@@ -80,12 +81,12 @@ def test_divergence_halving_is_a_recorded_change(tmp_path):
 
 def test_loss_tab_says_when_nothing_is_held_out():
     t = Tracker()
-    t.started({"val_fraction": 0.0, "seq_length": 25})
+    t.started(Hyperparams(val_fraction=0.0, seq_length=25))
     assert "computing the n-gram baselines" in loss_tab.render(t, None).plain
     t.baselines = {}  # what the controller sets when the held-out part is empty
     text = loss_tab.render(t, None).plain
     assert "No held-out figures: val_fraction is 0" in text and "also reads" not in text
-    t.started({"val_fraction": 0.2, "seq_length": 25})
+    t.started(Hyperparams(val_fraction=0.2, seq_length=25))
     t.baselines = {"uniform": 3.0, "unigram": 2.5, "bigram": 2.0, "trigram": 1.8}
     text = loss_tab.render(t, None).plain
     assert "the last 20% of the corpus, never trained on" in text

@@ -241,7 +241,7 @@ class CharRNNApp(App[int]):
     def _started(self, e: events.SessionStarted) -> None:
         self.run_started = e
         self.corpus_pane.show_error("")
-        self.hp = Hyperparams.from_dict(e.hp)
+        self.hp = e.hp
         self.corpus_name = e.corpus_name
         self.iteration = e.iteration
         self.status_bar.corpus_name = e.corpus_name

@@ -37,7 +37,7 @@ class SessionStarted:
     corpus_name: str
     N: int  # characters in the corpus
     V: int  # vocabulary size
-    hp: dict[str, Any]  # the hyperparameters in force (Hyperparams.to_dict())
+    hp: Hyperparams  # the hyperparameters in force
     iteration: int
     smooth_loss: float
     # the corpus itself (read-only data) for the insight views' one-off computations

@@ -201,7 +201,7 @@ class Trainer(Controls):
         self.validator = self._probe.validator = Validator(s, emit=self._emit)
         self._emit(
             events.SessionStarted(
-                s.corpus.name, s.corpus.N, s.corpus.V, s.hp.to_dict(), s.n, s.smooth_loss,
+                s.corpus.name, s.corpus.N, s.corpus.V, s.hp, s.n, s.smooth_loss,
                 corpus=s.corpus, val_note=self.validator.note,
             )
         )  # fmt: skip

@@ -14,6 +14,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from ..hparams import Hyperparams
+
 BEAT_MARGIN = 0.01  # nats/char
 UNITS = ("nats/char", "bits/char", "perplexity", "per sequence")
 BASELINE_NAMES = {
@@ -58,7 +60,7 @@ class Marker:
 class Tracker:
     """What the insight views remember about the current run (UI thread only)."""
 
-    hp: dict = field(default_factory=dict)
+    hp: Hyperparams = field(default_factory=Hyperparams)  # in force, live changes included
     baselines: dict[str, float] | None = None  # nats/char of each n-gram model
     beaten: dict[str, int] = field(default_factory=dict)  # name -> first iteration below it
     markers: list[Marker] = field(default_factory=list)
@@ -66,9 +68,9 @@ class Tracker:
     unit: str = UNITS[0]
     earlier: list[tuple[int, float]] = field(default_factory=list)  # resumed run's record lows
 
-    def started(self, hp: dict) -> None:
+    def started(self, hp: Hyperparams) -> None:
         """A new run: forget the old baselines, beats, markers and validation."""
-        self.hp = dict(hp)
+        self.hp = hp
         self.baselines = None
         self.beaten.clear()
         self.markers.clear()
@@ -116,10 +118,10 @@ class Tracker:
     def settings(self, iteration: int, settings: dict) -> None:
         """Record the live settings now in force, with a marker for each real change."""
         for name, value in settings.items():
-            old = self.hp.get(name)
+            old = getattr(self.hp, name)
             if old != value:
                 self.markers.append(Marker(iteration, name, old, value))
-            self.hp[name] = value
+        self.hp = self.hp.with_(**settings)
 
     def validation(self, iteration: int, loss: float | None) -> None:
         if loss is None or loss != loss:

@@ -46,7 +46,7 @@ class InsightController:
         elif isinstance(e, events.SessionStarted):
             self.tracker.started(e.hp)
             self.latest = None
-            held = float(e.hp.get("val_fraction", 0.0))  # baselines use the session's split
+            held = e.hp.val_fraction  # baselines use the session's split
             if e.corpus is not None and e.corpus is not self.corpus:
                 self.corpus, self.novelty = e.corpus, None
                 self._prepare(e.corpus, held)

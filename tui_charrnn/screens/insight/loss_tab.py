@@ -26,7 +26,7 @@ def waiting(t: Tracker, snap: events.InsightSnapshot) -> str:
     come yet. It comes at the session's first metrics row (validation.py), the first
     iteration trained whose 0-based number is a multiple of METRICS_EVERY; figures are
     numbered by iterations trained, as the header's."""
-    if t.baselines == {} or not float(t.hp.get("val_fraction", 0.0)):
+    if t.baselines == {} or not t.hp.val_fraction:
         return "off: nothing is held out"
     row = -(-snap.iteration // METRICS_EVERY) * METRICS_EVERY
     return f"not measured yet: due at iteration {row + 1:,}"
@@ -34,7 +34,7 @@ def waiting(t: Tracker, snap: events.InsightSnapshot) -> str:
 
 def render(t: Tracker, snap: events.InsightSnapshot | None) -> Content:
     unit = t.unit
-    T = snap.seq_length if snap else int(t.hp.get("seq_length", 25))
+    T = snap.seq_length if snap else t.hp.seq_length
     rows: list[tuple[str, float | None, str, str]] = []  # label, nats/char, style, note
     if snap is not None:
         rows.append(("training (smooth)", snap.smooth_loss / T, "$primary", ""))
@@ -80,7 +80,7 @@ def render(t: Tracker, snap: events.InsightSnapshot | None) -> Content:
 
 
 def _baselines_note(t: Tracker) -> str:
-    held = float(t.hp.get("val_fraction", 0.0))
+    held = t.hp.val_fraction
     if t.baselines is None:
         return "computing the n-gram baselines…\n"
     if not t.baselines:
