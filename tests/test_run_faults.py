@@ -4,13 +4,18 @@ after a checkpoint lands. Every case is bounded in time."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import pty
 import random
 import resource
+import select
 import signal
+import struct
 import subprocess
 import sys
+import termios
 import time
 from pathlib import Path
 
@@ -154,3 +159,44 @@ def test_kill_9_at_random_moments_and_right_after_a_checkpoint(tmp_path, corpus_
             target = new
             iterations.append(_complete(new))
     assert len(iterations) >= 3 and iterations == sorted(iterations)
+
+
+def _drain(fd: int, seconds: float) -> None:
+    """Read what the app draws for a while (a terminal that is not read blocks it)."""
+    end = time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 0:
+        ready, _, _ = select.select([fd], [], [], min(left, 0.05))
+        if ready:
+            try:
+                os.read(fd, 65536)
+            except OSError:
+                return
+
+
+def test_closing_the_terminal_saves_the_app_run(tmp_path, corpus_file):
+    """The app in a pseudo-terminal whose other end is closed, as when the terminal window
+    or tmux session goes: SIGHUP, the run is saved, the process leaves (129)."""
+    runs = tmp_path / "runs"
+    argv = [sys.executable, "-m", "tui_charrnn", str(corpus_file), "--runs-dir", str(runs)]
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the app, with the pty as its controlling terminal
+        os.execve(sys.executable, [*argv, "--hidden-size", "16"], {**os.environ, "TERM": "xterm"})
+    try:
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        end = time.monotonic() + 60
+        while not list(runs.glob("*/checkpoint-*.npz")) and time.monotonic() < end:
+            _drain(fd, 0.1)  # the first save comes 2 s into the run
+        (first,) = list(runs.glob("*/checkpoint-*.npz"))
+        _drain(fd, 1.0)  # train on past it
+    finally:
+        os.close(fd)  # the terminal is gone
+    end = time.monotonic() + 60
+    while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < end:
+        time.sleep(0.05)
+    if done[0] == 0:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise AssertionError("the app did not leave after its terminal closed")
+    assert os.waitstatus_to_exitcode(done[1]) == 128 + signal.SIGHUP
+    last = load_checkpoint(first.parent / "checkpoint.npz")
+    assert last.n > load_checkpoint(first).n  # saved as it left, not only the autosave

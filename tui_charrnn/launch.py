@@ -15,6 +15,7 @@ def run_app(opened: OpenedRun, runs_dir: Path, autosave_s: float | None, keep: i
     app = CharRNNApp(
         lambda: opened, s.hp, s.corpus.name, runs_dir, autosave_s=autosave_s, keep=keep
     )
+    app.runs.leave_if_stuck = True  # a stop signal ends this process even if the terminal is gone
     code = app.run()
     app.trainer.stop()
     app.trainer.stopped.wait(10)  # the final save finishes before the process ends

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import threading
 import time
 from pathlib import Path
@@ -82,6 +83,10 @@ class RunsBrowser(Dialog):
             self.close(self.runs[table.cursor_row])
 
 
+SAVE_WAIT_S = 30.0  # after a stop signal, the longest wait for the final save
+EXIT_GRACE_S = 3.0  # then the time the app has to exit on its own
+
+
 class RunKeeper:
     """The app's side of run folders: checkpoint (c) and samples (s) keys, autosave and
     resume notifications, a resumed run's history on screen, the runs browser (o), and
@@ -92,6 +97,9 @@ class RunKeeper:
         self.app = app  # the CharRNNApp (not imported: it imports this module)
         self.recorder = recorder
         self._signals: list[int] = []
+        # the process may end itself if the app cannot exit (only the real program sets
+        # this: never a test, which runs in the test process)
+        self.leave_if_stuck = False
 
     # -- trainer events ----------------------------------------------------------------
 
@@ -104,9 +112,7 @@ class RunKeeper:
         elif isinstance(e, events.CheckpointSaved):
             if e.error:
                 app.notify(f"Checkpoint not saved: {e.error}", severity="error", timeout=8)
-            elif e.auto:
-                app.notify(f"Autosaved at iteration {e.iteration:,}", timeout=3)
-            else:
+            elif not e.auto:  # autosaves (every 30 s) go without a word
                 app.notify(f"Checkpoint (iter {e.iteration:,}) saved to {e.path}")
         elif isinstance(e, events.SamplesExported):
             if e.error:
@@ -194,6 +200,16 @@ class RunKeeper:
 
     def _signalled(self, code: int) -> None:
         self.app.call_later(self.app.action_quit, code)
+        if self.leave_if_stuck:
+            watchdog = threading.Thread(target=self._leave_if_stuck, args=(code,), daemon=True)
+            watchdog.start()
+
+    def _leave_if_stuck(self, code: int) -> None:
+        """After SIGHUP the terminal is usually gone, and Textual's way out blocks on
+        writing to it. Once the run is saved, the process leaves anyway."""
+        if self.app.trainer.stopped.wait(SAVE_WAIT_S):  # the final save is done
+            time.sleep(EXIT_GRACE_S)  # a normal exit (terminal restored) ends us before
+        os._exit(code)
 
     def remove_signals(self) -> None:
         loop = asyncio.get_running_loop()
