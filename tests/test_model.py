@@ -54,8 +54,7 @@ def test_batch1_is_bit_identical_to_reference():
 def test_single_block_loss_grads_and_state_match_reference():
     rng = np.random.default_rng(3)
     V, H, T = 9, 7, 11
-    P = Params.init(V, H, rng)
-    P.flat[:] = rng.standard_normal(P.flat.size) * 0.3
+    P = random_params(rng, V, H, 0.3)
     inputs, targets = rng.integers(0, V, T), rng.integers(0, V, T)
     hprev = rng.standard_normal(H) * 0.5
     grads = P.zeros_like()
@@ -71,8 +70,7 @@ def test_batch_of_streams_equals_mean_of_single_streams():
     """B streams in one call = the average of B separate batch-1 calls (up to rounding)."""
     rng = np.random.default_rng(4)
     V, H, T, B = 10, 8, 7, 5
-    P = Params.init(V, H, rng)
-    P.flat[:] = rng.standard_normal(P.flat.size) * 0.3
+    P = random_params(rng, V, H, 0.3)
     inputs, targets = rng.integers(0, V, (T, B)), rng.integers(0, V, (T, B))
     hprev = rng.standard_normal((B, H)) * 0.5
     grads = P.zeros_like()
@@ -89,12 +87,18 @@ def test_batch_of_streams_equals_mean_of_single_streams():
     np.testing.assert_allclose(grads.flat, mean_grad, rtol=1e-10, atol=1e-14)
 
 
+def random_params(rng: np.random.Generator, V: int, H: int, scale: float) -> Params:
+    """Parameters far from the small initial ones, so every path of the maths matters."""
+    P = Params.init(V, H, rng)
+    P.flat[:] = rng.standard_normal(P.flat.size) * scale
+    return P
+
+
 @pytest.mark.parametrize("B", [1, 3])
 def test_finite_difference_gradient_check(B):
     rng = np.random.default_rng(5 + B)
     V, H, T = 6, 5, 8
-    P = Params.init(V, H, rng)
-    P.flat[:] = rng.standard_normal(P.flat.size) * 0.5
+    P = random_params(rng, V, H, 0.5)
     inputs, targets = rng.integers(0, V, (T, B)), rng.integers(0, V, (T, B))
     hprev = rng.standard_normal((B, H)) * 0.5
     grads = P.zeros_like()
@@ -196,8 +200,7 @@ def test_forward_matches_per_step_reference(B):
     """forward() (all the network's users but the exact batch-1 loss) against one-hot maths."""
     rng = np.random.default_rng(11 + B)
     V, H, T = 7, 5, 9
-    P = Params.init(V, H, rng)
-    P.flat[:] = rng.standard_normal(P.flat.size) * 0.5
+    P = random_params(rng, V, H, 0.5)
     inputs = rng.integers(0, V, (T, B))
     h0 = rng.standard_normal((B, H)) * 0.5
     hs = forward(P, inputs, h0)
