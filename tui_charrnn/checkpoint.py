@@ -60,12 +60,38 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _read_umask() -> int:
+    """The process's umask, without changing it where /proc tells it (Linux 4.7+); else
+    set and restored at once (at import, before any thread of ours runs)."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+UMASK = _read_umask()
+
+
+def new_file_mode() -> int:
+    """The mode open() gives a new file: 0666 less the umask (mkstemp's own is 0600)."""
+    return 0o666 & ~UMASK
+
+
 def atomic_write(path: Path, write, what: str = "file") -> None:
-    """Call write(fileobj) on a temp file next to path, fsync, rename over path."""
+    """Call write(fileobj) on a temp file next to path, fsync, rename over path. The file
+    gets the mode the umask gives any new file, like the run's other files."""
     path = Path(path)
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with contextlib.suppress(OSError):  # a file system without modes keeps its own
+            os.fchmod(fd, new_file_mode())
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
