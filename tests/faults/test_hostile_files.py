@@ -16,7 +16,6 @@ from fault_helpers import add_member, npy_header, probe, python_m, rewrite, smal
 
 from tui_charrnn import safefile
 from tui_charrnn.checkpoint import CheckpointError, load_checkpoint
-from tui_charrnn.corpus import CorpusError, load
 
 MAX_S = 2.0  # refused within this
 MAX_PEAK_MB = 150  # the child's peak RSS, imports included (numpy alone is ~35 MB)
@@ -42,11 +41,9 @@ def test_not_a_regular_file_is_refused_at_once(request, kind, target):
     path = Path(target) if target.startswith("/") else request.getfixturevalue(target)
     report = probe(kind, path)
     error = report["error"]
-    assert error is not None and "\n" not in error
-    assert error.startswith(f"{path}: is ") and "not a regular file" in error
-    assert ("FIFO" if target == "fifo" else "character device") in error
-    if target == "zero_link":
-        assert "link to /dev/zero" in error
+    what = "a FIFO (named pipe)" if target == "fifo" else "a character device"
+    link = " (through a link to /dev/zero)" if target == "zero_link" else ""
+    assert error == f"{path}: is {what}{link}, not a regular file; only regular files are read"
     assert report["seconds"] < MAX_S
     assert report["peak_mb"] < MAX_PEAK_MB
 
@@ -228,11 +225,3 @@ def test_a_full_checkpoint_round_trips_exactly(tmp_path):
             np.testing.assert_array_equal(ck.mem[k], z["m" + k])
         np.testing.assert_array_equal(ck.hprev, z["hprev"])
     assert ck.n == 5
-
-
-def test_corpus_refusals_are_one_line_and_name_the_path(tmp_path, fifo):
-    with pytest.raises(CorpusError) as e:
-        load(fifo)
-    assert str(e.value) == (
-        f"{fifo}: is a FIFO (named pipe), not a regular file; only regular files are read"
-    )
