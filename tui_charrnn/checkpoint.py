@@ -388,8 +388,8 @@ def _read_members(f, shown: str) -> dict[str, np.ndarray]:
     entries, cd_size = directory
     if entries > MAX_MEMBERS or cd_size > MAX_DIRECTORY:
         raise CheckpointError(
-            f"{shown}: not a checkpoint: its zip directory lists {entries:,} members"
-            f" in {cd_size:,} bytes; refused"
+            f"{shown}: not a checkpoint: its zip directory lists {entries:,}"
+            f" member{'' if entries == 1 else 's'} in {cd_size:,} bytes; refused"
         )
     f.seek(0)
     with zipfile.ZipFile(f) as zf:

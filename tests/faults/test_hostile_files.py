@@ -5,6 +5,7 @@ The loads that hung or ate memory before run in a child process with a deadline 
 memory cap (fault_helpers.probe): a regression fails, it does not hang the suite."""
 
 import os
+import struct
 import threading
 import tracemalloc
 import zipfile
@@ -225,3 +226,44 @@ def test_a_full_checkpoint_round_trips_exactly(tmp_path):
             np.testing.assert_array_equal(ck.mem[k], z["m" + k])
         np.testing.assert_array_equal(ck.hprev, z["hprev"])
     assert ck.n == 5
+
+
+def _zip64_end(raw: bytes, entries: int | None = None) -> bytes:
+    """The same zip with a zip64 end of central directory (what zipfile writes for more
+    than 65,535 members or past 4 GB), declaring `entries` members if given."""
+    at = raw.rfind(b"PK\x05\x06")
+    fields = struct.unpack("<4s4H2LH", raw[at : at + 22])
+    n, size, offset = fields[4], fields[5], fields[6]
+    n64 = n if entries is None else entries
+    record = struct.pack("<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, n64, n64, size, offset)
+    locator = struct.pack("<4sLQL", b"PK\x06\x07", 0, at, 1)
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
+    return raw[:at] + record + locator + end
+
+
+def test_zip64_end_record_is_read(tmp_path):
+    raw = small_checkpoint(tmp_path / "good.npz").read_bytes()
+    honest = tmp_path / "zip64.npz"
+    honest.write_bytes(_zip64_end(raw))
+    assert load_checkpoint(honest).H == 16
+    lying = tmp_path / "many.npz"
+    lying.write_bytes(_zip64_end(raw, entries=70_000))
+    with pytest.raises(CheckpointError, match="its zip directory lists 70,000 members"):
+        load_checkpoint(lying)
+
+
+def test_huge_zip_directory_is_refused_before_it_is_read(tmp_path):
+    """A sparse 1.5 GB file whose end record declares a 1.5 GB central directory: zipfile
+    would read all of it into memory at once."""
+    path = tmp_path / "sparse.npz"
+    size = 3 << 29
+    cd_size = size - 22
+    with open(path, "wb") as f:
+        f.truncate(size - 22)
+        f.seek(size - 22)
+        f.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 1, 1, cd_size, 0, 0))
+    report = probe("checkpoint", path)
+    assert report["error"] == (
+        f"{path}: not a checkpoint: its zip directory lists 1 member in {cd_size:,} bytes; refused"
+    )
+    assert report["seconds"] < MAX_S and report["peak_mb"] < MAX_PEAK_MB
