@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from .safefile import os_reason, printable, show_path
+
 __all__ = [
     "DEFAULT_CORPUS",
     "CatalogError",
@@ -170,14 +172,22 @@ def resolve(name_or_path: str | None, cache_dir: Path | None = None) -> tuple[st
     if name_or_path in _names():
         return name_or_path, corpus_path(name_or_path, cache_dir)
     path = Path(name_or_path).expanduser()
-    if path.is_dir():
-        raise CatalogError(f"{name_or_path} is a directory, not a text file")
+    shown = show_path(name_or_path)
+    try:
+        is_dir = path.is_dir()
+    except (OSError, ValueError) as e:  # too long a path, a NUL in it, no permission...
+        reason = os_reason(e, path) if isinstance(e, OSError) else "not a valid path"
+        raise CatalogError(f"{shown}: {reason}") from None
+    if is_dir:
+        raise CatalogError(f"{shown} is a directory, not a text file")
     if not path.exists():
         raise CatalogError(
-            f"no corpus named {name_or_path!r} and no file {name_or_path!r}; "
+            f"no corpus named {shown!r} and no file {shown!r}; "
             f"choose one of: {', '.join(_names())} (or give a path to a text file)"
         )
-    return _catalogue_name(path, cache_dir) or path.name, path
+    # the name is shown and written (settings, samples.txt): printable even when the
+    # file's name is not UTF-8; the path stays the real one
+    return _catalogue_name(path, cache_dir) or printable(path.name), path
 
 
 def _catalogue_name(path: Path, cache_dir: Path | None = None) -> str | None:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .logfile import append_lines
+from .logfile import append_lines, read_log
 
 FILENAME = "changes.jsonl"
 
@@ -48,11 +48,11 @@ def changes_text(changes: Iterable[SettingChange]) -> str:
 def read_changes(folder: Path, upto: int | None = None) -> list[SettingChange]:
     """The changes recorded in folder (iteration <= upto if given), oldest first."""
     try:
-        raw = (Path(folder) / FILENAME).read_text("utf-8", errors="replace")
+        raw = read_log(Path(folder) / FILENAME)
     except OSError:
         return []
     out = []
-    for line in raw.splitlines():
+    for line in raw.split("\n"):  # a value may hold any other line break
         try:
             d = json.loads(line)
             c = SettingChange(int(d["iteration"]), str(d["name"]), d["old"], d["new"])

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import __version__, catalog
 from .exits import EXIT_FAILED, EXIT_OK, EXIT_USAGE, PROG, signal_exit_code
-from .hparams import SPECS
+from .hparams import SPECS, parse_int
 from .recorder import AUTOSAVE_S
 from .run_folder import DEFAULT_KEEP
 
@@ -35,9 +35,9 @@ def _hp_type(name: str):
 
 def _iters(text: str) -> int:
     try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("must be a whole number") from None
+        n = parse_int(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
     if not 1 <= n <= 10**12:
         raise argparse.ArgumentTypeError("must be between 1 and 10^12")
     return n
@@ -55,9 +55,9 @@ def _seconds(text: str) -> float:
 
 def _keep(text: str) -> int:
     try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("must be a whole number") from None
+        n = parse_int(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
     if not 1 <= n <= 10_000:
         raise argparse.ArgumentTypeError("must be between 1 and 10000")
     return n

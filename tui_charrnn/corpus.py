@@ -9,17 +9,24 @@ once to encode into a preallocated array of the smallest integer type that fits.
 memory is then the encoded array plus one chunk, never a Python list of characters or a
 whole decoded string. Invalid UTF-8 is refused (the message says where) rather than
 guessed at: a corpus silently changed by replacement characters teaches the wrong thing.
+
+Only regular files are read (safefile.open_regular): a FIFO or a device is refused at once,
+never waited on. A corpus's name is printable text even when its file name is not UTF-8;
+its path stays the real one, so the file can be found again.
 """
 
 from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from .safefile import RefusedFile, open_regular, printable, show_path
 
 CHUNK_BYTES = 8 << 20
 
@@ -38,6 +45,7 @@ class Corpus:
     char_to_ix: dict[str, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self.name = printable(self.name)  # written to settings, samples.txt, the screen
         self.char_to_ix = {ch: i for i, ch in enumerate(self.chars)}
 
     @property
@@ -107,35 +115,41 @@ def train_val_split(N: int, val_fraction: float = 0.1) -> tuple[slice, slice]:
 
 
 def load(path: str | Path, name: str | None = None, chars: Sequence[str] | None = None) -> Corpus:
-    """Read a UTF-8 text file into a Corpus, with a one-line CorpusError for bad files."""
+    """Read a UTF-8 text file into a Corpus, with a one-line CorpusError for bad files.
+    Anything but a regular file (a FIFO, /dev/zero, ...) is refused before it is read."""
     path = Path(path).expanduser()
-    name = name or path.name
-    if not path.exists():
-        raise CorpusError(f"{path}: no such file")
-    if path.is_dir():
-        raise CorpusError(f"{path}: is a directory, not a text file")
+    shown = show_path(path)
+    name = printable(name or path.name)
     try:
-        size = path.stat().st_size
-        with path.open("rb") as f:
+        f = open_regular(path, "text file")
+    except RefusedFile as e:
+        raise CorpusError(str(e)) from None
+    try:
+        with f:
+            size = os.fstat(f.fileno()).st_size
             if size == 0 and not f.read(1):
-                raise CorpusError(f"{path}: the file is empty")
-            n_chars, present, digest = _scan(f, path)
+                raise CorpusError(f"{shown}: the file is empty")
+            n_chars, present, digest = _scan(f, shown)
             vocab = list(chars) if chars is not None else [chr(c) for c in present]
             f.seek(0)
             data = np.empty(n_chars, dtype=_index_dtype(len(vocab)))
             table = _vocab_codes(vocab)
             pos = 0
-            for codes in _decoded_chunks(f, path):
+            for codes in _decoded_chunks(f, shown):
+                if pos + len(codes) > n_chars:
+                    raise CorpusError(f"{shown}: the file changed while it was read")
                 data[pos : pos + len(codes)] = _encode_codes(codes, table, name)
                 pos += len(codes)
     except OSError as e:
-        raise CorpusError(f"{path}: cannot read: {e.strerror or e}") from None
+        raise CorpusError(f"{shown}: cannot read: {e.strerror or e}") from None
     if n_chars == 0:
-        raise CorpusError(f"{path}: the file is empty")
+        raise CorpusError(f"{shown}: the file is empty")
+    if pos != n_chars:
+        raise CorpusError(f"{shown}: the file changed while it was read")
     return Corpus(name=name, chars=vocab, data=data, path=path, sha256=digest)
 
 
-def _scan(f, path: Path) -> tuple[int, list[int], str]:
+def _scan(f, path: str) -> tuple[int, list[int], str]:
     """First pass: validate, count characters, collect the code points present, hash."""
     digest = hashlib.sha256()
     seen_bmp = np.zeros(0x10000, dtype=bool)
@@ -153,7 +167,7 @@ def _scan(f, path: Path) -> tuple[int, list[int], str]:
     return n_chars, present, digest.hexdigest()
 
 
-def _decoded_chunks(f, path: Path, digest=None) -> Iterator[np.ndarray]:
+def _decoded_chunks(f, path: str, digest=None) -> Iterator[np.ndarray]:
     """Yield the file's code points chunk by chunk, refusing NUL bytes and invalid UTF-8."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset = 0  # bytes consumed before this chunk

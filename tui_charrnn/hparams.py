@@ -7,6 +7,7 @@ trainer all validate the same way and give the same reasons.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
@@ -97,27 +98,71 @@ def validate(name: str, value: Any) -> Any:
         if text not in spec.choices:
             raise ValueError(f"must be one of {', '.join(spec.choices)}")
         return text
-    x = _number(value, spec.kind)
+    try:
+        x = _number(value, spec.kind)
+    except _Overflow as e:  # beyond any bound: say which one
+        if e.negative and spec.low is not None:
+            raise ValueError(f"too small: must be {_low_rule(spec)}") from None
+        if not e.negative and spec.high is not None:
+            raise ValueError(f"too large: must be {_high_rule(spec)}") from None
+        raise ValueError("too small" if e.negative else "too large") from None
     if spec.low is not None and (x < spec.low or (spec.low_open and x == spec.low)):
-        raise ValueError(f"must be {'>' if spec.low_open else '>='} {_fmt(spec.low)}")
+        raise ValueError(f"must be {_low_rule(spec)}")
     if spec.high is not None and (x > spec.high or (spec.high_open and x == spec.high)):
-        raise ValueError(f"must be {'<' if spec.high_open else '<='} {_fmt(spec.high)}")
+        raise ValueError(f"must be {_high_rule(spec)}")
     return x
+
+
+def _low_rule(spec: Spec) -> str:
+    return f"{'>' if spec.low_open else '>='} {_fmt(spec.low)}"
+
+
+def _high_rule(spec: Spec) -> str:
+    return f"{'<' if spec.high_open else '<='} {_fmt(spec.high)}"
+
+
+class _Overflow(ValueError):
+    """A number too large (or too negative) for Python to parse as given: a 5,000-digit
+    integer is past Python's digit limit, 1e400 is infinite as a float."""
+
+    def __init__(self, negative: bool) -> None:
+        super().__init__("too small" if negative else "too large")
+        self.negative = negative
+
+
+_INTEGER = re.compile(r"[+-]?[0-9][0-9_]*")
+_NON_FINITE = re.compile(r"[+-]?(inf|infinity|nan)", re.IGNORECASE)
+
+
+def parse_int(text: str) -> int:
+    """A whole number from text: "12", "1_000", "1e3"; ValueError "too large"/"too small"
+    for one past any limit (e.g. 5,000 digits), else "must be a whole number"."""
+    return int(_number(text, int))
 
 
 def _number(value: Any, kind: type) -> int | float:
     if isinstance(value, bool):
         raise ValueError("must be a number")
+    if isinstance(value, int):  # from code or JSON: no round trip through text
+        if kind is int:
+            return value
+        try:
+            return float(value)
+        except OverflowError:
+            raise _Overflow(value < 0) from None
     text = str(value).strip()
     if kind is int:
         try:
             return int(text)
         except ValueError:
-            pass
+            if _INTEGER.fullmatch(text):  # digits past int()'s limit (sys.int_info)
+                raise _Overflow(text.startswith("-")) from None
         try:
             f = float(text)
         except ValueError:
             raise ValueError("must be a whole number") from None
+        if math.isinf(f) and not _NON_FINITE.fullmatch(text):
+            raise _Overflow(f < 0)  # 1e400
         if math.isfinite(f) and f == int(f):
             return int(f)
         raise ValueError("must be a whole number")
@@ -125,6 +170,8 @@ def _number(value: Any, kind: type) -> int | float:
         f = float(text)
     except ValueError:
         raise ValueError("must be a number") from None
+    if math.isinf(f) and not _NON_FINITE.fullmatch(text):
+        raise _Overflow(f < 0)  # 5,000 digits, 1e400
     if not math.isfinite(f):
         raise ValueError("must be a finite number")
     return f

@@ -1,4 +1,4 @@
-"""Appending to a run folder's line logs (samples.jsonl, changes.jsonl, metrics.csv).
+"""A run folder's line logs (samples.jsonl, changes.jsonl, metrics.csv): appending, reading.
 
 A crash can cut the last line of such a file short. Before appending, a missing final
 newline is written, so the torn line stays on its own and readers skip just that line
@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+
+from .safefile import open_regular
+
+LOG_LIMIT = 1 << 30  # a log larger than this is not a log this program wrote
 
 
 def append_lines(path: Path, text: str) -> None:
@@ -28,3 +32,16 @@ def append_lines(path: Path, text: str) -> None:
         except OSError:
             f.truncate(size)  # needs no space
             raise
+
+
+def read_log(path: Path) -> str:
+    """The log's text ("" if there is none); only a regular file is read (a FIFO or a
+    device planted in a run folder is refused at once: RefusedFile, an OSError)."""
+    try:
+        f = open_regular(path, "log file")
+    except OSError:
+        if not Path(path).exists():
+            return ""
+        raise
+    with f:
+        return f.read(LOG_LIMIT).decode("utf-8", errors="replace")

@@ -14,7 +14,7 @@ import io
 from pathlib import Path
 from typing import NamedTuple
 
-from .logfile import append_lines
+from .logfile import append_lines, read_log
 
 METRICS_HEADER = (
     "iteration", "smooth_loss", "loss", "learning_rate", "elapsed_s", "chars_per_s", "val_loss"
@@ -58,7 +58,7 @@ def _full_row(row: tuple) -> tuple:
 def read_rows(path: Path, upto: int | None = None) -> list[MetricRow]:
     """Rows (iteration < upto if given); the header and bad rows are skipped."""
     try:
-        text = path.read_text("utf-8", errors="replace")
+        text = read_log(path)
     except OSError:
         return []
     out = []

@@ -101,6 +101,13 @@ def open_run(
     return OpenedRun(session, ckpt, tuple(warnings), folder, history)
 
 
+def _is_file(path: str) -> bool:
+    try:
+        return Path(path).is_file()
+    except (OSError, ValueError):  # a hand-edited settings.json: a name too long, a NUL
+        return False
+
+
 def corpus_of_run(settings: dict | None, target: Path) -> str | None:
     """The corpus a run was trained on, from its settings.json: its file if it is still
     there, else its catalogue name (a catalogue corpus is rebuilt if its cached file is
@@ -110,7 +117,7 @@ def corpus_of_run(settings: dict | None, target: Path) -> str | None:
     path, name = settings.get("corpus_path"), settings.get("corpus")
     path = path if isinstance(path, str) else None
     name = name if isinstance(name, str) else None
-    if path and Path(path).is_file():
+    if path and _is_file(path):
         return path
     if name in {e.name for e in catalog.entries()}:
         return name

@@ -29,8 +29,9 @@ from .checkpoint import (
 )
 from .events import Sample
 from .hparams import SPECS, Hyperparams
-from .logfile import append_lines
+from .logfile import append_lines, read_log
 from .metrics import MetricRow, append_rows, read_rows, rows_text
+from .safefile import read_regular
 from .session import Session
 
 
@@ -41,6 +42,7 @@ def _slug(name: str) -> str:
 
 NUMBERED = re.compile(r"^checkpoint-(\d+)\.npz$")
 DEFAULT_KEEP = 3  # numbered checkpoints kept in a run folder
+SETTINGS_LIMIT = 1 << 20  # settings.json is a few hundred bytes
 STALE_TEMP_S = 60.0  # a temp file this old is left by a killed write, not one in progress
 
 
@@ -230,8 +232,9 @@ class RunFolder:
     def read_settings(self) -> dict | None:
         """settings.json as a dict, or None if it is missing or not a JSON object."""
         try:
-            settings = json.loads(self.settings_path.read_text("utf-8"))
-        except (OSError, ValueError):
+            raw = read_regular(self.settings_path, SETTINGS_LIMIT, "settings file")
+            settings = json.loads(raw.decode("utf-8"))
+        except (OSError, ValueError, RecursionError):
             return None
         return settings if isinstance(settings, dict) else None
 
@@ -261,16 +264,16 @@ class RunFolder:
         """Samples from samples.jsonl (iteration < upto if given); bad lines are skipped."""
         out = []
         try:
-            raw = self.samples_jsonl_path.read_bytes()
+            raw = read_log(self.samples_jsonl_path)
         except OSError:
             return []
-        for line in raw.splitlines():
+        for line in raw.split("\n"):  # a sample's text may hold any other line break
             try:
                 d = json.loads(line)
                 s = Sample(
                     int(d["iteration"]), float(d["loss"]), float(d["temperature"]), str(d["text"])
                 )
-            except (ValueError, TypeError, KeyError, AttributeError):
+            except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
                 continue
             if upto is None or s.iteration < upto:
                 out.append(s)

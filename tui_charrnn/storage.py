@@ -7,6 +7,8 @@ No UI library here. The checkpoint file format itself lives in checkpoint.py.
 from __future__ import annotations
 
 import contextlib
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from .checkpoint import Checkpoint, CheckpointError, load_checkpoint
 from .corpus import Corpus
 from .metrics import MetricRow
 from .run_folder import DEFAULT_KEEP, NUMBERED, RunFolder, load_first, same_file
+from .safefile import os_reason, show_path
 
 __all__ = [
     "DEFAULT_KEEP",
@@ -56,7 +59,14 @@ def load_latest_checkpoint(target) -> tuple[Checkpoint, list[str]]:
     corrupt checkpoint.npz / checkpoint-<n>.npz in a run folder falls back to the older
     ones there; the warnings (one line each, naming the file) say what was skipped."""
     target = Path(target).expanduser()
-    if target.is_dir():
+    try:
+        is_dir = stat.S_ISDIR(os.stat(target).st_mode)
+    except FileNotFoundError:
+        is_dir = False  # load_checkpoint says "no such file"
+    except (OSError, ValueError) as e:  # a name too long, a NUL in the path
+        reason = os_reason(e, target) if isinstance(e, OSError) else "not a valid path"
+        raise CheckpointError(f"{show_path(target)}: {reason}") from None
+    if is_dir:
         folder = RunFolder(target)
         folder.remove_litter()
         if not folder.checkpoints():
@@ -134,7 +144,7 @@ def corpus_warning(settings: dict | None, corpus: Corpus) -> str | None:
     saved = settings.get("corpus_sha256")
     if not saved or not corpus.sha256 or saved == corpus.sha256:
         return None
-    where = corpus.path or corpus.name
+    where = show_path(corpus.path) if corpus.path else corpus.name
     return (
         f"{where}: changed since this run was saved (SHA-256 differs); its characters still"
         " fit the checkpoint's vocabulary, so training continues on the new text"
