@@ -200,3 +200,60 @@ def test_closing_the_terminal_saves_the_app_run(tmp_path, corpus_file):
     assert os.waitstatus_to_exitcode(done[1]) == 128 + signal.SIGHUP
     last = load_checkpoint(first.parent / "checkpoint.npz")
     assert last.n > load_checkpoint(first).n  # saved as it left, not only the autosave
+
+
+def test_resume_cleans_litter_and_falls_back_past_a_folder_without_checkpoint(
+    tmp_path, corpus_file, capsys
+):
+    from cli_helpers import run
+
+    runs = tmp_path / "runs"
+    assert run(["--headless", corpus_file, "--iters", 30, "--runs-dir", runs, *CHEAP]) == 0
+    (first,) = folders(runs)
+    old = time.time() - 3600  # left by a write killed an hour ago
+    litter = first / ".checkpoint-31.npz.a1b2c3.tmp"
+    litter.write_bytes(b"half a checkpoint")
+    os.utime(litter, (old, old))
+    fresh = first / ".settings.json.d4e5f6.tmp"  # as if being written right now: kept
+    fresh.write_bytes(b"{")
+    # a resumed run killed before its first save: settings.json, no checkpoint
+    second = runs / "corpus-killed"
+    second.mkdir()
+    (second / "settings.json").write_text(
+        json.dumps({"corpus": "corpus.txt", "resumed_from": str(first / "checkpoint-30.npz")})
+    )
+    capsys.readouterr()
+    code = run(["--headless", "--resume", second, "--iters", 5, "--runs-dir", tmp_path / "b"])
+    assert code == 0
+    err = capsys.readouterr().err
+    assert f"{second}: no checkpoint (it stopped before its first save); continuing" in err
+    assert not litter.exists() and fresh.exists()
+    (third,) = folders(tmp_path / "b")
+    assert load_checkpoint(third / "checkpoint.npz").n == 35
+
+
+def test_resume_with_an_empty_name_is_one_line(tmp_path, capsys):
+    from cli_helpers import run
+
+    assert run(["--headless", "--resume", "", "--runs-dir", tmp_path]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "charrnn-tui: error: --resume needs a run folder or a checkpoint file, not an empty name\n"
+    )
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_run_that_cannot_set_up_its_folder_leaves_none(tmp_path, corpus_file):
+    """A disk so full that not even settings.json fits: no empty run folder is left."""
+    runs = tmp_path / "runs"
+    argv = ["--headless", corpus_file, "--iters", 200, "--runs-dir", runs, *CHEAP]
+    done = subprocess.run(
+        [sys.executable, "-m", "tui_charrnn", *map(str, argv)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=_limit_file_size(0),
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "could not be saved" in done.stderr
+    assert folders(runs) == []

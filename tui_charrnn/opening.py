@@ -72,6 +72,9 @@ def open_run(
     target = Path(resume).expanduser()
     ckpt, warnings = load_latest_checkpoint(target)
     folder = run_folder_of(ckpt.path) if ckpt.path is not None else None
+    for f in (folder, run_folder_of(target)):
+        if f is not None:
+            f.remove_litter()  # temp files of writes killed long ago
     settings = folder.read_settings() if folder is not None else None
     name, path = catalog.resolve(corpus if corpus is not None else corpus_of_run(settings, target))
     try:

@@ -68,7 +68,6 @@ def load_latest_checkpoint(target) -> tuple[Checkpoint, list[str]]:
         raise CheckpointError(f"{show_path(target)}: {reason}") from None
     if is_dir:
         folder = RunFolder(target)
-        folder.remove_litter()
         if not folder.checkpoints():
             return _load_resumed_from(folder)
         return folder.load_latest()
