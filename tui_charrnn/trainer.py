@@ -274,7 +274,7 @@ class Trainer(Controls):
                     if self.session is not None:
                         self.session.grad_hook = None
                         if arg:  # a view opened: give it something to show at once
-                            self._probe.snapshot(self.session, fresh=True)
+                            self._probe.snapshot(self.session)
                 elif self.session is None:
                     raise CorpusError("no corpus loaded: choose one first")
                 elif kind == "sample":

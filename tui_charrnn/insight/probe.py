@@ -33,9 +33,8 @@ class InsightProbe:
         """A new session: nothing captured."""
         self._pre_clip: tuple[int, Any] | None = None  # (iteration, unclipped gradient copy)
 
-    def snapshot(self, s: Session | None, fresh: bool = False) -> None:
-        """Post copies for the views; arm the capture of the next unclipped gradient.
-        fresh: a view just opened (kept for the trainer's call; nothing extra to do)."""
+    def snapshot(self, s: Session | None) -> None:
+        """Post copies for the views; arm the capture of the next unclipped gradient."""
         if s is None:
             return
         n = s.n

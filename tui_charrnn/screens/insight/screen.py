@@ -71,7 +71,10 @@ class InsightScreen(Screen[None]):
         self._ranked: neurons_tab.Ranked = {}
 
     def compose(self) -> ComposeResult:
-        with TabbedContent(id="ins-tabs"):
+        # kept: a snapshot can arrive between this screen's mount and its children's,
+        # when query_one would find no TabbedContent yet
+        self.tabs = TabbedContent(id="ins-tabs")
+        with self.tabs:
             for tab, title, help_ in (
                 ("loss", "Loss", "Loading…"),
                 ("surprisal", "Surprisal", "Waiting for the model…"),
@@ -120,7 +123,7 @@ class InsightScreen(Screen[None]):
 
     @property
     def active(self) -> str:
-        return self.query_one(TabbedContent).active.removeprefix("tab-") or "loss"
+        return self.tabs.active.removeprefix("tab-") or "loss"
 
     @on(TabbedContent.TabActivated)
     def _tab_changed(self) -> None:
@@ -175,7 +178,7 @@ class InsightScreen(Screen[None]):
         self.show_loss()
 
     def action_tab(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = f"tab-{tab}"
+        self.tabs.active = f"tab-{tab}"
 
     def action_move(self, delta: int) -> None:
         if self.active == "surprisal":
