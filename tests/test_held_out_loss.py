@@ -7,7 +7,7 @@ import pytest
 from insight_helpers import random_params, slow_logprobs
 
 from tui_charrnn.corpus import train_val_split
-from tui_charrnn.model import evaluate_loss
+from tui_charrnn.heldout import evaluate_loss
 
 
 def test_train_val_split():

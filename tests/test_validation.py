@@ -12,9 +12,9 @@ import reference
 from tui_charrnn import validation
 from tui_charrnn.changes import SettingChange, append_changes, from_applied, read_changes
 from tui_charrnn.corpus import Corpus, CorpusError, split_point
+from tui_charrnn.heldout import evaluate_loss
 from tui_charrnn.hparams import Hyperparams
 from tui_charrnn.metrics import MetricRow
-from tui_charrnn.model import evaluate_loss
 from tui_charrnn.session import Session
 from tui_charrnn.storage import RunFolder
 from tui_charrnn.validation import Validator, best_in, val_note

@@ -255,7 +255,7 @@ def _loss_and_grads_batch(P, inputs, targets, hprev, grads):
     hs = forward(P, inputs, hprev)  # (T + 1, B, H): hs[0] = hprev, hs[t + 1] = h_t
     hT = hs[1:]  # (T, B, H)
     ps = softmax_(logits(P, hT))  # (T, B, V)
-    t_idx, b_idx = _grid(T, B)
+    t_idx, b_idx = index_grid(T, B)
     loss = -np.log(ps[t_idx, b_idx, targets]).sum() / B
 
     # backward: dy = p - onehot(target), scaled to the gradient of the mean over streams
@@ -307,39 +307,12 @@ def _arange(n: int) -> np.ndarray:
 _GRIDS: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
 
 
-def _grid(T: int, B: int) -> tuple[np.ndarray, np.ndarray]:
+def index_grid(T: int, B: int) -> tuple[np.ndarray, np.ndarray]:
     """Index arrays (T, 1) and (1, B) for picking one entry per (t, b); cached per shape."""
     grid = _GRIDS.get((T, B))
     if grid is None:
         grid = _GRIDS[(T, B)] = (np.arange(T)[:, None], np.arange(B)[None, :])
     return grid
-
-
-class Adagrad:
-    """The seed's update: mem += g*g; param += -lr * g / sqrt(mem + 1e-8), after clipping.
-
-    Scratch buffers are kept: a fresh 180 KB temporary per call costs more than the
-    arithmetic (large allocations go through mmap and page faults).
-    """
-
-    def __init__(self, P: Params, mem: Params | None = None):
-        self.mem = mem if mem is not None else P.zeros_like()
-        self._step = np.empty_like(P.flat)
-        self._denom = np.empty_like(P.flat)
-
-    def step(self, P: Params, grads: Params, learning_rate: float, clip: float) -> None:
-        g, mem, step, denom = grads.flat, self.mem.flat, self._step, self._denom
-        # the seed's np.clip, elementwise; two ufuncs skip np.clip's Python-level wrapper
-        np.minimum(g, clip, out=g)
-        np.maximum(g, -clip, out=g)
-        # the seed's operations in the seed's order, so B = 1 stays bit-for-bit alike
-        np.multiply(g, g, out=step)
-        mem += step
-        np.add(mem, 1e-8, out=denom)
-        np.sqrt(denom, out=denom)
-        np.multiply(g, -learning_rate, out=step)
-        step /= denom
-        P.flat += step
 
 
 def sample(
@@ -382,59 +355,3 @@ def sample(
 
 
 # --- The held-out loss ---------------------------------------------------------------------
-
-MIN_STREAM = 512  # at least this many targets per stream when the stream count is automatic
-MAX_STREAMS = 64
-
-
-def evaluate_loss(
-    P: Params,
-    data: np.ndarray,
-    start: int,
-    length: int,
-    seq_length: int = 25,
-    h: np.ndarray | None = None,
-    streams: int | None = None,
-) -> float:
-    """Mean cross-entropy (nats/char) of predicting data[start+1 : start+length] from the
-    characters before it, i.e. length - 1 targets: -log p_t[target] averaged per target.
-
-    For speed the slice is cut into B contiguous streams run side by side; each stream
-    starts from h (H,) (zeros by default) and carries its state over blocks of seq_length
-    steps, so the result equals B separate sequential runs, each losing only its first
-    few characters of context. streams=None picks B so each stream has >= MIN_STREAM
-    targets (B <= MAX_STREAMS); streams=1 is exactly one sequential pass. Memory is
-    bounded by seq_length * B * V floats whatever the slice length.
-    """
-    x = np.asarray(data[start : start + length], dtype=np.intp)  # (n + 1,)
-    n = len(x) - 1  # number of targets
-    if n < 1:
-        return float("nan")
-    B = streams or int(np.clip(n // MIN_STREAM, 1, MAX_STREAMS))
-    B = min(B, n)
-    L = -(-n // B)  # targets per stream, the last stream padded with masked steps
-    pad = B * L - n
-    inputs = np.concatenate([x[:-1], np.zeros(pad, np.intp)]).reshape(B, L).T  # (L, B)
-    targets = np.concatenate([x[1:], np.zeros(pad, np.intp)]).reshape(B, L).T  # (L, B)
-    mask = np.concatenate([np.ones(n), np.zeros(pad)]).reshape(B, L).T  # (L, B)
-    hb = np.zeros((B, P.H), P.dtype)  # (B, H)
-    if h is not None:
-        hb[...] = h
-    total = 0.0
-    for t0 in range(0, L, seq_length):
-        block = slice(t0, t0 + seq_length)
-        hs = forward(P, inputs[block], hb)  # (T + 1, B, H)
-        hb = hs[-1]
-        logp = _log_softmax_at(logits(P, hs[1:]), targets[block])  # (T, B)
-        total -= float((logp * mask[block]).sum())
-    return total / n
-
-
-def _log_softmax_at(ys: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """log softmax(ys)[t, b, targets[t, b]] for logits ys (T, B, V): (T, B), in log space
-    (a probability that underflows to 0 still gives a finite log). Shifts ys in place."""
-    T, B = targets.shape
-    ys -= ys.max(axis=2, keepdims=True)
-    log_z = np.log(np.exp(ys).sum(axis=2))  # (T, B)
-    t_idx, b_idx = _grid(T, B)
-    return ys[t_idx, b_idx, targets] - log_z

@@ -18,16 +18,9 @@ from pathlib import Path
 from . import __version__
 from .changes import FILENAME as CHANGES_FILE
 from .changes import SettingChange, append_changes, changes_text, read_changes
-from .checkpoint import (
-    Checkpoint,
-    CheckpointError,
-    atomic_write,
-    fsync_dir,
-    load_checkpoint,
-    os_error_reason,
-    save_checkpoint,
-)
+from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from .events import Sample
+from .files import CheckpointError, atomic_write, fsync_dir, os_error_reason
 from .hparams import SPECS, Hyperparams
 from .logfile import append_lines, read_log
 from .metrics import MetricRow, append_rows, read_rows, rows_text

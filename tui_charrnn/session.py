@@ -24,7 +24,8 @@ import numpy as np
 
 from .corpus import Corpus, CorpusError, split_point
 from .hparams import Hyperparams
-from .model import DTYPES, Adagrad, Params, hidden_states, loss_and_grads, sample
+from .model import DTYPES, Params, hidden_states, loss_and_grads, sample
+from .optimizers import Adagrad
 
 
 @dataclass

@@ -3,7 +3,7 @@
 No UI library here. The trainer (worker thread) and the headless command each own a
 Validator for the session they train; the UI thread never evaluates anything.
 
-What is measured: the mean cross-entropy in nats/char (model.evaluate_loss) on
+What is measured: the mean cross-entropy in nats/char (heldout.evaluate_loss) on
 the first VAL_CHARS characters of the validation part data[train_chars:], always the
 same slice, so successive figures compare. Training never reads that part
 (Session.train_chars).
@@ -26,8 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import events
+from .heldout import evaluate_loss
 from .metrics import METRICS_EVERY
-from .model import evaluate_loss
 from .session import Session
 
 VAL_S = 2.0  # seconds of training between evaluations, at least

@@ -9,14 +9,14 @@ import sys
 import pytest
 from fault_helpers import child_env
 
-from tui_charrnn import checkpoint
+from tui_charrnn import files
 
 
 @pytest.mark.parametrize("umask,mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
 def test_atomic_write_gives_the_umask_mode(tmp_path, monkeypatch, umask, mode):
-    monkeypatch.setattr(checkpoint, "UMASK", umask)
+    monkeypatch.setattr(files, "UMASK", umask)
     path = tmp_path / "f.json"
-    checkpoint.atomic_write(path, lambda f: f.write(b"{}"), "settings")
+    files.atomic_write(path, lambda f: f.write(b"{}"), "settings")
     assert stat.S_IMODE(path.stat().st_mode) == mode
     assert path.read_bytes() == b"{}"
 
@@ -28,18 +28,18 @@ _CHILD = """
 import os, stat, sys
 from pathlib import Path
 os.umask(0o027)
-from tui_charrnn import checkpoint
+from tui_charrnn import checkpoint, files
 from tui_charrnn.corpus import Corpus
 from tui_charrnn.hparams import Hyperparams
 from tui_charrnn.session import Session
 
-assert checkpoint.UMASK == 0o027, oct(checkpoint.UMASK)
+assert files.UMASK == 0o027, oct(files.UMASK)
 assert os.umask(0o027) == 0o027  # reading it left it as it was
 s = Session(Corpus.from_text("abcdefgh " * 30, "t"), Hyperparams(hidden_size=8))
 s.step()
 folder = Path(sys.argv[1])
 checkpoint.save_checkpoint(folder / "checkpoint-1.npz", s)
-checkpoint.atomic_write(folder / "settings.json", lambda f: f.write(b"{}"), "settings")
+files.atomic_write(folder / "settings.json", lambda f: f.write(b"{}"), "settings")
 with open(folder / "metrics.csv", "a") as f:
     f.write("iteration\\n")
 for p in sorted(folder.iterdir()):
