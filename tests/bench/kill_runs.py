@@ -7,7 +7,8 @@ save, the one before) and is killed with SIGKILL after a random time in [0.5, ma
 seconds. After every kill, every checkpoint in every folder must load, and every metrics
 row and sample a checkpoint covers must be in its folder, once, in order. Prints the
 count of unloadable files and lost rows (both must be 0) and the training lost per kill:
-the seconds between the newest checkpoint written before the kill and the kill.
+the training time between the newest checkpoint and the kill (an upper bound, read from
+metrics.csv's elapsed_s).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 
 from tui_charrnn.checkpoint import CheckpointError, load_checkpoint
 from tui_charrnn.metrics import METRICS_EVERY
+from tui_charrnn.recorder import FLUSH_S
 from tui_charrnn.storage import RunFolder
 
 SAMPLE_EVERY = 100
@@ -50,6 +52,20 @@ def check(folder: Path) -> tuple[int, int]:
     return bad, len(missing) + len(missing_samples) + repeated
 
 
+def training_lost(folder: Path | None) -> float:
+    """Seconds of training a kill cost, at most: from the newest checkpoint to the last
+    metrics row on disk, plus the FLUSH_S that rows may wait in memory. A run killed
+    before its folder existed had trained at most FLUSH_S (its first save comes then)."""
+    if folder is None or not (folder / "checkpoint.npz").exists():
+        return FLUSH_S
+    n = load_checkpoint(folder / "checkpoint.npz").n
+    rows = RunFolder(folder).read_metrics()
+    if not rows:
+        return FLUSH_S
+    saved = [m.elapsed_s for m in rows if m.iteration < n]
+    return rows[-1].elapsed_s - (saved[-1] if saved else rows[0].elapsed_s) + FLUSH_S
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kills", type=int, default=30)
@@ -69,19 +85,16 @@ def main(argv=None) -> None:
         if target is not None:
             cmd += ["--resume", str(target)]
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        started = time.time()
         time.sleep(rng.uniform(0.5, args.max_s))
         os.kill(proc.pid, signal.SIGKILL)
-        killed = time.time()
         proc.wait()
         for folder in runs.iterdir():
             bad, lost = check(folder)
             unloadable, lost_rows = unloadable + bad, lost_rows + lost
         new = set(runs.iterdir()) - before
-        saved = [p.stat().st_mtime for f in new for p in f.glob("checkpoint-*.npz")]
-        # training lost: since the newest save, or since the start if none was made
-        lost_s.append(killed - max(saved, default=started))
-        if new and ((folder := new.pop()) / "checkpoint.npz").exists():
+        folder = new.pop() if new else None
+        lost_s.append(training_lost(folder))
+        if folder is not None and (folder / "checkpoint.npz").exists():
             target = folder
         print(f"kill {k + 1}/{args.kills}: lost {lost_s[-1]:.1f} s", file=sys.stderr)
     print(f"{args.kills} kills at random moments in 0.5..{args.max_s:g} s, default autosave")
