@@ -94,7 +94,7 @@ class CharRNNApp(App[int]):
         self._ticks = 0
         self.leaving = False  # quitting: the widgets are being removed, draw nothing
         self.sample_asked = False  # g was pressed: flush the sample when it arrives
-        self._inbox: deque[object] = deque()  # events from the trainer thread
+        self._inbox: deque[events.Event] = deque()  # events from the trainer thread
         self.run_started: events.SessionStarted | None = None  # the run being trained
         # run folder: autosave every autosave_s (0: on quit only), last `keep` checkpoints
         self.recorder = Recorder(runs_dir, self._from_trainer, autosave_s=autosave_s, keep=keep)
@@ -170,7 +170,7 @@ class CharRNNApp(App[int]):
             self.call_after_refresh(self.trainer.ui_done)
         await super().on_event(event)
 
-    def _from_trainer(self, event: object) -> None:
+    def _from_trainer(self, event: events.Event) -> None:
         """Called in the trainer thread: hand the event to the UI thread, never block.
 
         Progress and samples (up to ~30 a second) wait in a queue that the redraw tick
@@ -206,7 +206,7 @@ class CharRNNApp(App[int]):
         for _ in range(len(inbox)):  # only what is there now: the trainer keeps adding
             self._handle(inbox.popleft())
 
-    def _handle(self, e: object) -> None:
+    def _handle(self, e: events.Event) -> None:
         self.insight.handle(e)
         self.runs.handle(e)
         status = self.status_bar

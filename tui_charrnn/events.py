@@ -5,6 +5,7 @@ The app wraps these in Textual messages; the headless command prints them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -157,3 +158,22 @@ class InsightSnapshot:
     val_loss: float | None  # held-out nats/char, when evaluated
     val_iteration: int  # the iteration val_loss was evaluated at
     val_chars: int  # characters in the evaluated held-out slice
+
+
+# Anything the trainer reports (what on_event receives).
+Event = (
+    SessionStarted
+    | Progress
+    | SampleTaken
+    | StateChanged
+    | SettingsApplied
+    | Validated
+    | TrainerError
+    | CheckpointSaved
+    | SamplesExported
+    | RunOpened
+    | RecordFailed
+    | Diverged
+    | InsightSnapshot
+)
+Emit = Callable[[Event], None]  # how the trainer and its helpers report one

@@ -119,7 +119,7 @@ class _Printer:
             lambda: self.console.print(text, soft_wrap=True, markup=False, highlight=False)
         )
 
-    def handle(self, e: object) -> None:
+    def handle(self, e: events.Event) -> None:
         if isinstance(e, events.SessionStarted):
             self.say(e.val_note)
         elif isinstance(e, events.Progress):
@@ -170,7 +170,7 @@ def train(
 ) -> int:
     """Train `opened` until `iters` iterations are done (None: until a stop signal)."""
     s, c = opened.session, opened.session.corpus
-    inbox: queue.SimpleQueue[object] = queue.SimpleQueue()
+    inbox: queue.SimpleQueue[events.Event] = queue.SimpleQueue()
     recorder = Recorder(runs_dir, inbox.put, autosave_s=autosave_s, keep=keep)
     trainer = Trainer(
         opener=lambda: opened,

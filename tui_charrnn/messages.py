@@ -9,13 +9,14 @@ from typing import Any
 from textual.message import Message
 
 from .corpus import Corpus
+from .events import Event
 
 
 @dataclass
 class TrainerEvent(Message):
     """An event from the training thread (posted thread-safely with post_message)."""
 
-    event: object
+    event: Event
 
 
 @dataclass

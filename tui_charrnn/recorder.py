@@ -73,7 +73,7 @@ class Recorder(NullRecorder):
     def __init__(
         self,
         runs_dir: Path,
-        emit: Callable[[object], None],
+        emit: events.Emit,
         *,
         autosave_s: float | None = None,
         keep: int = DEFAULT_KEEP,

@@ -42,7 +42,7 @@ class Trainer(Controls):
     def __init__(
         self,
         session: Session | None = None,
-        on_event: Callable[[object], None] = lambda event: None,
+        on_event: events.Emit = lambda event: None,
         *,
         opener: Callable[[], OpenedRun] | None = None,
         start_paused: bool = False,

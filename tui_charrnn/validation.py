@@ -69,7 +69,7 @@ class Validator:
         max_chars: int = VAL_CHARS,
         best: tuple[float, int] | None = None,
         clock: Callable[[], float] = time.perf_counter,
-        emit: Callable[[object], None] | None = None,
+        emit: events.Emit | None = None,
     ) -> None:
         N = session.corpus.N
         self.start = session.train_chars

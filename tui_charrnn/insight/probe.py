@@ -10,7 +10,6 @@ its own cadence, shown or not); the probe never evaluates it again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .. import events
@@ -24,7 +23,7 @@ INSIGHT_S = 0.5  # a snapshot every INSIGHT_S seconds
 
 
 class InsightProbe:
-    def __init__(self, emit: Callable[[object], None]) -> None:
+    def __init__(self, emit: events.Emit) -> None:
         self._emit = emit
         self.validator: Validator | None = None  # the trainer's, for the current session
         self.reset()

@@ -103,7 +103,7 @@ class RunKeeper:
 
     # -- trainer events ----------------------------------------------------------------
 
-    def handle(self, e: object) -> None:
+    def handle(self, e: events.Event) -> None:
         app = self.app
         if isinstance(e, events.SessionStarted):  # a new session; RunOpened follows a resume
             app.status_bar.elapsed0 = 0.0

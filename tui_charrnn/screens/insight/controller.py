@@ -26,7 +26,7 @@ class InsightController:
         self.latest: events.InsightSnapshot | None = None
         self.screen: InsightScreen | None = None
 
-    def handle(self, e: object) -> None:
+    def handle(self, e: events.Event) -> None:
         """Every trainer event, in the UI thread (cheap: a few comparisons)."""
         if isinstance(e, events.SettingsApplied):
             at = e.iteration if e.iteration >= 0 else self.app.iteration
