@@ -8,6 +8,12 @@ a Textual upgrade, fix the function here (or drop it, when Textual fixed the pro
 
 At run time each function degrades to doing nothing (or to Textual's own behaviour) when
 the detail is missing, so a changed Textual costs memory or speed, not a crash.
+
+Public API, but leaning on how Textual uses it (kept where it is, tested by the app's
+tests): SampleLog redefines Widget.virtual_size without layout (samples_pane.py; it
+shares the value Textual's layout pass sets with set_reactive(Widget.virtual_size, ...));
+the Footer subclass redefines show_command_palette with recompose=True (footer.py);
+InsightScreen overrides Screen.active_bindings to choose what its footer shows.
 """
 
 from __future__ import annotations
