@@ -15,6 +15,8 @@ keys hold the StylesCache (and the rendered lines) of up to 1,024 widgets alread
 most of them footer keys: ~5 MB more, reached after ~2 minutes of the soak. It is emptied
 after each recompose too; the live widgets refill it on their next paint (it only makes
 two Style objects).
+
+Both rely on Textual's private details: see textual_private.py.
 """
 
 from __future__ import annotations
@@ -22,24 +24,7 @@ from __future__ import annotations
 from textual.reactive import reactive
 from textual.widgets import Footer as TextualFooter
 
-try:
-    from textual._styles_cache import StylesCache
-
-    _clear_styles_cache = StylesCache.get_inner_outer.cache_clear
-except (ImportError, AttributeError):  # another Textual: nothing to clear
-    _clear_styles_cache = None
-
-
-def prune_watchers(node: object) -> int:
-    """Drop the watchers that closed (removed) nodes left on `node`; returns how many.
-
-    The same test as Textual's own pruning (Reactive._check_watchers)."""
-    dropped = 0
-    for watchers in getattr(node, "__watchers", {}).values():
-        alive = [(n, cb) for n, cb in watchers if not (n._closing or n._closed)]
-        dropped += len(watchers) - len(alive)
-        watchers[:] = alive
-    return dropped
+from .textual_private import clear_styles_cache, prune_closed_watchers
 
 
 class Footer(TextualFooter):
@@ -48,6 +33,5 @@ class Footer(TextualFooter):
 
     async def recompose(self) -> None:
         await super().recompose()  # the old keys are removed (closed) by now
-        prune_watchers(self)
-        if _clear_styles_cache is not None:
-            _clear_styles_cache()
+        prune_closed_watchers(self)
+        clear_styles_cache()

@@ -13,6 +13,7 @@ from textual.reactive import Reactive
 from textual.widgets import RichLog
 
 from ..events import Sample
+from .textual_private import update_scrollbars_only
 
 # Memory bounds. A line of a RichLog costs ~3.4 KB (a Strip with its segments and seven
 # small caches), ~7 KB once it has been on screen (the cropped copy it caches): 50,000
@@ -32,20 +33,15 @@ class SampleLog(RichLog):
     and repaints the whole screen; at a few writes a second that costs the trainer
     (same GIL) about a tenth of its speed. Growing a log changes nothing outside it, so
     here a new virtual size only updates the scrollbar and repaints the log, unless
-    the scrollbar has to appear or disappear.
+    the scrollbar has to appear or disappear (with Textual's private methods, in
+    textual_private.update_scrollbars_only).
     """
 
     virtual_size = Reactive(Size(0, 0), layout=False)
 
     def watch_virtual_size(self, old: Size, new: Size) -> None:
-        if not self.is_mounted:
-            return
-        before = self.show_vertical_scrollbar, self.show_horizontal_scrollbar
-        self._refresh_scrollbars()
-        if (self.show_vertical_scrollbar, self.show_horizontal_scrollbar) != before:
+        if self.is_mounted and update_scrollbars_only(self, new):
             self.refresh(layout=True)
-        else:
-            self._scroll_update(new)
 
 
 class SamplePane(Vertical):
