@@ -305,7 +305,7 @@ class CharRNNApp(App[int]):
     @on(Input.Submitted)
     def action_leave_field(self) -> None:
         """After Enter in a field (or on escape) the keys are commands again."""
-        self.sample_pane.query_one("#log").focus()
+        self.sample_pane.log_view.focus()  # an attribute: at shutdown a query finds nothing
 
     def action_pause(self) -> None:
         self.trainer.pause()

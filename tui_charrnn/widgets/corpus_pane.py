@@ -10,11 +10,13 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.widgets import Input, Label, ListItem, ListView, Static
 
 from .. import catalog
 from ..corpus import CorpusError, load
 from ..messages import CorpusFailed, CorpusLoaded
+from ..safefile import show_path
 
 
 class CorpusPane(Vertical):
@@ -46,7 +48,7 @@ class CorpusPane(Vertical):
 
     def show_error(self, message: str) -> None:
         error = self.query_one("#corpus-error", Static)
-        error.update(message)
+        error.update(Content(message))  # plain text: a path may hold [brackets]
         error.display = bool(message)
 
     @on(ListView.Highlighted, "#corpus-list")
@@ -66,7 +68,8 @@ class CorpusPane(Vertical):
 
     def load(self, name_or_path: str) -> None:
         self.show_error("")
-        self.query_one("#corpus-info", Static).update(f"loading {name_or_path}…")
+        shown = show_path(name_or_path)  # a pasted 20,000-character path stays one line
+        self.query_one("#corpus-info", Static).update(Content(f"loading {shown}…"))
         self._load(name_or_path)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="corpus")
@@ -77,7 +80,8 @@ class CorpusPane(Vertical):
         except (CorpusError, catalog.CatalogError) as e:
             self.post_message(CorpusFailed(str(e)))
         except Exception as e:  # never let a surprise kill the app
-            self.post_message(CorpusFailed(f"{name_or_path}: {type(e).__name__}: {e}"))
+            shown = show_path(name_or_path)
+            self.post_message(CorpusFailed(f"{shown}: {type(e).__name__}: {e}"))
         else:
             self.post_message(CorpusLoaded(corpus))
 
