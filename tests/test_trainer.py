@@ -6,43 +6,15 @@ import threading
 import time
 
 import pytest
+from trainer_helpers import HP, TEXT, Recorder, loop_went_round
+from waiting import wait_for
 
 from tui_charrnn import events
+from tui_charrnn import trainer as trainer_module
 from tui_charrnn.corpus import Corpus
-from tui_charrnn.hparams import Hyperparams
 from tui_charrnn.recorder import NullRecorder
 from tui_charrnn.session import Session
 from tui_charrnn.trainer import Trainer
-
-TEXT = "the quick brown fox jumps over the lazy dog. " * 40
-HP = Hyperparams(hidden_size=8, seq_length=10, sample_every=50, sample_length=20)
-
-
-class Recorder:
-    def __init__(self):
-        self.events: list[object] = []
-        self.lock = threading.Lock()
-
-    def __call__(self, event):
-        with self.lock:
-            self.events.append(event)
-
-    def of(self, kind):
-        with self.lock:
-            return [e for e in self.events if isinstance(e, kind)]
-
-    def last(self, kind):
-        found = self.of(kind)
-        return found[-1] if found else None
-
-
-def wait_for(cond, timeout=5.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.005)
-    raise AssertionError("condition not reached in time")
 
 
 @pytest.fixture
@@ -64,14 +36,20 @@ def started():
 
 
 def test_progress_is_throttled(started):
+    t0 = time.monotonic()
     trainer, rec, _ = started()
-    time.sleep(1.0)
+    # the window: at least a second of training (and 300 iterations, however slow)
+    wait_for(
+        lambda: time.monotonic() - t0 >= 1.0 and trainer.session.n > 300,
+        what="a second and 300 iterations of training",
+    )
     trainer.pause()
-    wait_for(lambda: trainer.state == "paused")
+    wait_for(lambda: trainer.state == "paused", what="paused")
+    window = time.monotonic() - t0  # >= 1 s: all the time the trainer could report in
     progress = rec.of(events.Progress)
     iterations = progress[-1].iteration
     assert iterations > 300  # far more iterations than events
-    assert len(progress) <= 15 * 1.0 + 5
+    assert len(progress) <= 15 * window + 5  # 15 a second (+5), over the window
     # every trained iteration's smooth loss is reported exactly once, in order
     points = [it for p in progress for it, _ in p.losses]
     assert points == list(range(1, iterations + 1))
@@ -84,7 +62,9 @@ def test_pause_stops_iterations_and_resume_continues(started):
     trainer.pause()
     wait_for(lambda: rec.last(events.StateChanged).state == "paused")
     n = trainer.session.n
-    time.sleep(0.3)
+    # the loop goes round twice more, handling a marker command each time: a paused loop
+    # that still trained would have trained by then
+    assert loop_went_round(trainer, rec).iteration == n
     assert trainer.session.n == n
     assert rec.last(events.Progress).iteration == n
     trainer.resume()
@@ -100,7 +80,8 @@ def test_step_once_advances_exactly_one(started):
     for expected in (1, 2, 3):
         trainer.step_once()
         wait_for(lambda e=expected: (p := rec.last(events.Progress)) and p.iteration == e)
-    time.sleep(0.2)
+    # a fourth step, had one been left over, is taken before the second marker is handled
+    assert loop_went_round(trainer, rec).iteration == 3
     assert trainer.session.n == 3
     # iteration 0 takes a sample, as the seed does
     assert [s.sample.iteration for s in rec.of(events.SampleTaken)] == [0]
@@ -109,7 +90,7 @@ def test_step_once_advances_exactly_one(started):
 def test_stop_while_paused_returns_quickly(started):
     trainer, rec, th = started(start_paused=True)
     wait_for(lambda: rec.last(events.StateChanged) is not None)
-    time.sleep(0.2)
+    loop_went_round(trainer, rec)  # the loop is past its start, waiting while paused
     t0 = time.perf_counter()
     trainer.stop()
     th.join(1.0)
@@ -258,29 +239,42 @@ def test_save_checkpoint_between_steps(started, tmp_path):
     assert rec.last(events.StateChanged).state == "paused"
 
 
-def test_yield_to_ui_holds_training_briefly(started):
+def test_yield_to_ui_holds_training_briefly(started, monkeypatch):
+    holding: list[float] = []  # the 1 ms sleeps of the loop while it holds
+
+    class CountingTime:  # the trainer's `time` module, counting the sleeps of a hold
+        def __getattr__(self, name):
+            return getattr(time, name)
+
+        @staticmethod
+        def sleep(seconds):
+            if seconds > 0:  # time.sleep(0) is the plain hand-over of the GIL
+                holding.append(seconds)
+            time.sleep(seconds)
+
+    monkeypatch.setattr(trainer_module, "time", CountingTime())
     trainer, _rec, _ = started()
     wait_for(lambda: trainer.session.n > 10)
-    trainer.yield_to_ui(0.3)
-    time.sleep(0.05)  # the loop notices within one yield period (a few ms)
+    trainer.yield_to_ui(600)  # ends with ui_done() below, long before
+    wait_for(lambda: holding, what="the loop to notice the hold (within a yield period)")
     n = trainer.session.n
-    time.sleep(0.15)
+    seen = len(holding)
+    wait_for(lambda: len(holding) > seen + 50, what="50 more sleeps of the hold")
     assert trainer.session.n == n  # held
     trainer.ui_done()
     wait_for(lambda: trainer.session.n > n + 10)
     trainer.yield_to_ui(0.1)
-    time.sleep(0.3)  # the hold ends by itself
     n = trainer.session.n
-    wait_for(lambda: trainer.session.n > n + 10)
+    wait_for(lambda: trainer.session.n > n + 10, what="the hold to end by itself")
 
 
 def test_divergence_is_rolled_back_and_the_rate_halved(started):
     trainer, rec, _ = started()
     wait_for(lambda: trainer.session.n > 150)  # the guard has a snapshot
     trainer.set_live(learning_rate=1e6)
-    wait_for(lambda: rec.of(events.Diverged), timeout=10)
+    wait_for(lambda: rec.of(events.Diverged), what="a divergence")
     d = rec.of(events.Diverged)[0]
     assert "diverged" in d.message and d.learning_rate == 5e5 and not d.paused
     assert {"learning_rate": 5e5} in [e.settings for e in rec.of(events.SettingsApplied)]
-    wait_for(lambda: trainer.session.hp.learning_rate < 1e3, timeout=10)
+    wait_for(lambda: trainer.session.hp.learning_rate < 1e3, what="the rate halved")
     assert rec.last(events.StateChanged).state == "training"
