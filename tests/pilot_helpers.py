@@ -2,15 +2,15 @@
 thread keeps the app busy.
 
 `pilot.pause()` alone proves nothing there (a busy worker makes it return at once or late),
-so tests poll an explicit condition with a deadline, and post key events the way the
-terminal driver does (Pilot.press waits for an idle app, which never comes while training).
+so tests poll an explicit condition with a deadline (waiting.until), and post key events
+the way the terminal driver does (Pilot.press waits for an idle app, which never comes
+while training).
 """
 
 from __future__ import annotations
 
-import time
-
 from textual import events
+from waiting import until as until  # the one polling helper (tests import it from waiting)
 
 from tui_charrnn.app import CharRNNApp
 from tui_charrnn.corpus import Corpus
@@ -32,16 +32,9 @@ def paused_app(tmp_path, text: str, hp: Hyperparams = SNAPSHOT_HP) -> CharRNNApp
     )
 
 
-async def until(pilot, cond, timeout: float = 10.0, what: str = "condition") -> None:
-    end = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > end:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.05)
-
-
 async def press(pilot, *keys: str) -> None:
-    """Post key events as the terminal driver does (printable keys carry their character)."""
+    """Post key events as the terminal driver does (printable keys carry their character),
+    a short pause between keys as a fast typist leaves."""
     for key in keys:
         char = key if len(key) == 1 else " " if key == "space" else None
         pilot.app.post_message(events.Key(key, char))

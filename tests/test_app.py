@@ -10,39 +10,17 @@ from __future__ import annotations
 import time
 
 import pytest
-from pilot_helpers import press, until
+from app_helpers import HP, SIZE, TEXT, make_app, record_events, set_field, trainer_caught_up
+from pilot_helpers import press
 from textual.widgets import Input, Static
+from waiting import until
 
+from tui_charrnn import events
 from tui_charrnn.app import CharRNNApp
 from tui_charrnn.corpus import Corpus, CorpusError
-from tui_charrnn.hparams import Hyperparams
 from tui_charrnn.opening import new_run
 from tui_charrnn.widgets.dialogs import ConfirmScreen
 from tui_charrnn.widgets.samples_pane import SamplePane
-
-TEXT = "the quick brown fox jumps over the lazy dog. " * 60
-HP = Hyperparams(hidden_size=16, seq_length=10, sample_every=20, sample_length=30)
-SIZE = (100, 32)
-
-
-def make_app(tmp_path, hp: Hyperparams = HP, **kwargs) -> CharRNNApp:
-    def factory():
-        return new_run(Corpus.from_text(TEXT, "fox"), hp)
-
-    return CharRNNApp(factory, hp, "fox", tmp_path / "runs", **kwargs)
-
-
-async def set_field(pilot, selector: str, text: str, typed: bool = False) -> Input:
-    field = pilot.app.query_one(selector, Input)
-    field.focus()
-    await until(pilot, lambda: field.has_focus, what="focus")
-    field.value = ""
-    if typed:
-        await press(pilot, *("space" if c == " " else c for c in text))
-    else:
-        field.value = text
-    await until(pilot, lambda: field.value == text, what="typed text")
-    return field
 
 
 async def test_training_starts_and_iterations_rise(tmp_path):
@@ -57,12 +35,15 @@ async def test_training_starts_and_iterations_rise(tmp_path):
 
 async def test_space_pauses_and_resumes(tmp_path):
     app = make_app(tmp_path)
+    seen = record_events(app)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.iteration > 20, what="iterations")
         await press(pilot, "space")
         await until(pilot, lambda: app.state == "paused", what="paused")
         stopped_at = app.iteration
-        await pilot.pause(0.4)
+        # the trainer handles two marker commands after the pause, the app their reports: a
+        # paused trainer that still trained would have sent iterations by then
+        await trainer_caught_up(pilot, seen)
         assert app.iteration == stopped_at == app.trainer.session.n
         assert app.check_action("resume", ()) and not app.check_action("pause", ())
         await press(pilot, "space")
@@ -72,22 +53,25 @@ async def test_space_pauses_and_resumes(tmp_path):
 
 async def test_n_steps_exactly_one_when_paused(tmp_path):
     app = make_app(tmp_path, start_paused=True)
+    seen = record_events(app)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.state == "paused", what="paused")
         assert app.iteration == 0
         for expected in (1, 2, 3):
             await press(pilot, "n")
             await until(pilot, lambda e=expected: app.iteration == e, what=f"iteration {expected}")
-        await pilot.pause(0.3)
+        await trainer_caught_up(pilot, seen)  # a 4th step would come before the 2nd marker
         assert app.iteration == 3 == app.trainer.session.n
 
 
 async def test_keys_typed_into_a_field_are_not_commands(tmp_path):
     app = make_app(tmp_path)
+    seen = record_events(app)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.iteration > 10, what="iterations")
         field = await set_field(pilot, "#corpus-path", "n g s q", typed=True)
-        await pilot.pause(0.2)
+        # had s been a command, its export (queued before the markers) would be written now
+        await trainer_caught_up(pilot, seen)
         assert app.state == "training" and field.value == "n g s q"
         assert not list((tmp_path / "runs").glob("*/samples.txt"))
 
@@ -126,6 +110,7 @@ async def test_invalid_value_is_rejected_and_not_applied(tmp_path):
 
 async def test_s_saves_every_sample_shown(tmp_path):
     app = make_app(tmp_path)
+    seen = record_events(app)
     async with app.run_test(size=SIZE) as pilot:
         pane = app.query_one(SamplePane)
         await until(pilot, lambda: len(pane.samples) >= 3, what="three samples")
@@ -134,7 +119,7 @@ async def test_s_saves_every_sample_shown(tmp_path):
         await press(pilot, "s")
         files = lambda: list((tmp_path / "runs").glob("*/samples.txt"))  # noqa: E731
         await until(pilot, lambda: files(), what="samples file")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: seen.of(events.SamplesExported), what="samples.txt written")
         content = files()[0].read_text("utf-8")
         assert pane.samples
         for sample in pane.samples:

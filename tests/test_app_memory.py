@@ -7,12 +7,13 @@ import gc
 import importlib.util
 from pathlib import Path
 
-from pilot_helpers import press, until
-from test_app import HP, SIZE, make_app
+from app_helpers import HP, SIZE, make_app
+from pilot_helpers import press
 from textual._styles_cache import StylesCache
 from textual.widget import Widget
 from textual.widgets import RichLog
 from textual.widgets._footer import FooterKey
+from waiting import until
 
 from tui_charrnn.storage import RunFolder
 from tui_charrnn.widgets import samples_pane

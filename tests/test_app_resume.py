@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 
-from pilot_helpers import press, until
-from test_app import HP, SIZE
-from test_app_runs import file_app, fox_file, resume_app
+from app_helpers import HP, SIZE, file_app, fox_file, resume_app
+from pilot_helpers import press
+from waiting import until
 
 from tui_charrnn import catalog
 from tui_charrnn.hparams import Hyperparams

@@ -11,14 +11,22 @@ import time
 from pathlib import Path
 
 import numpy as np
-from pilot_helpers import press, until
-from test_app import HP, SIZE, TEXT, make_app, set_field
+from app_helpers import (
+    HP,
+    SIZE,
+    file_app,
+    fox_file,
+    make_app,
+    record_events,
+    resume_app,
+    set_field,
+    trainer_caught_up,
+)
+from pilot_helpers import press
 from textual import events
+from waiting import until
 
-from tui_charrnn.app import CharRNNApp
-from tui_charrnn.corpus import load
-from tui_charrnn.hparams import Hyperparams
-from tui_charrnn.opening import new_run, open_run
+from tui_charrnn.events import CheckpointSaved
 from tui_charrnn.storage import RunFolder, list_runs
 from tui_charrnn.widgets.dialogs import ConfirmScreen
 from tui_charrnn.widgets.runs_browser import RunsBrowser
@@ -28,37 +36,15 @@ def checkpoints(root: Path) -> list[Path]:
     return sorted(root.glob("*/checkpoint-*.npz"))
 
 
-def resume_app(tmp_path: Path, target: Path, corpus_file: Path, **kwargs) -> CharRNNApp:
-    """The app as `charrnn-tui --resume target CORPUS` builds it (launch.run_app)."""
-    opened = open_run(str(corpus_file), resume=target)
-    return CharRNNApp(lambda: opened, opened.session.hp, "fox", tmp_path / "runs", **kwargs)
-
-
-def fox_file(tmp_path: Path) -> Path:
-    path = tmp_path / "fox.txt"
-    path.write_text(TEXT, "utf-8")
-    return path
-
-
-def file_app(tmp_path: Path, corpus_file: Path, hp: Hyperparams = HP, **kwargs) -> CharRNNApp:
-    """An app training on a corpus file (a run that can be resumed from its folder)."""
-    return CharRNNApp(
-        lambda: new_run(load(str(corpus_file), name="fox"), hp),
-        hp,
-        "fox",
-        tmp_path / "runs",
-        **kwargs,
-    )
-
-
 async def test_quit_saves_and_resume_shows_the_same_run(tmp_path):
     corpus_file = fox_file(tmp_path)
     app = file_app(tmp_path, corpus_file, HP.with_(learning_rate=0.05), autosave_s=0)
+    seen = record_events(app)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: len(app.sample_pane.samples) >= 4, what="samples")
         await press(pilot, "space")
         await until(pilot, lambda: app.state == "paused", what="paused")
-        await pilot.pause(0.2)  # the last Progress and samples drawn
+        await trainer_caught_up(pilot, seen)  # the last Progress and samples handled
         app._draw_all()
         n, loss = app.iteration, app.trainer.session.smooth_loss
         session = app.trainer.session
@@ -101,18 +87,29 @@ async def test_quit_saves_and_resume_shows_the_same_run(tmp_path):
 
 
 async def test_autosave_with_a_tiny_interval_keeps_the_last_n(tmp_path):
+    """Files are counted only between saves: a save writes its checkpoint, then deletes
+    the old ones, then reports CheckpointSaved; and none runs while the trainer is paused
+    (counting while one ran saw three files, once, on a loaded machine)."""
     app = make_app(tmp_path, autosave_s=0.2, keep=2)
+    seen = record_events(app)
+
+    def autosaves() -> list[CheckpointSaved]:
+        return [e for e in seen.of(CheckpointSaved) if e.auto and e.path is not None]
+
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: len(checkpoints(tmp_path / "runs")) >= 2, what="autosaves")
-        folder = checkpoints(tmp_path / "runs")[0].parent
+        await until(pilot, lambda: len(autosaves()) >= 2, what="two autosaves")
+        folder = Path(autosaves()[0].path).parent
         await until(pilot, lambda: (folder / "samples.jsonl").is_file(), what="samples.jsonl")
         await until(pilot, lambda: (folder / "metrics.csv").is_file(), what="metrics.csv")
-        first = {p.name for p in checkpoints(tmp_path / "runs")}
+        first = autosaves()[-1].iteration
         await until(
             pilot,
-            lambda: {p.name for p in checkpoints(tmp_path / "runs")} - first,
+            lambda: autosaves()[-1].iteration > first,
             what="a newer autosave",
         )
+        await press(pilot, "space")  # paused: no save is under way, none starts
+        await until(pilot, lambda: app.state == "paused", what="paused")
+        assert checkpoints(tmp_path / "runs")[0].parent == folder
         assert len(checkpoints(tmp_path / "runs")) <= 2  # rotation
         assert not any("Autosaved" in m.message for m in app._notifications)  # silent
         await press(pilot, "q")
@@ -211,26 +208,34 @@ async def test_monkey(tmp_path):
             # not pilot.pause: it waits for every widget of the current screen to drain its
             # queue, and a screen popped meanwhile never does (a 30 s stall)
             await asyncio.sleep(0.03)
-        for _ in range(20):  # close whatever dialog is open
+
+        def closed() -> bool:  # escape, as a user would, until every dialog is closed
             if len(app.screen_stack) == 1:
-                break
+                return True
             app.post_message(events.Key("escape", None))
-            await asyncio.sleep(0.1)
+            return False
+
+        await until(None, closed, poll=0.1, what="every dialog closed")
         assert len(app.screen_stack) == 1 and app.is_running
         # the keys posted above may still be queued on a loaded machine: a queued tab would
         # move the focus into a field after the focus() below, and q would be typed there
         drained = []
         app.call_later(drained.append, True)  # runs once the messages queued now are handled
-        await until(pilot, lambda: drained, timeout=30, what="the posted keys handled")
+        await until(pilot, lambda: drained, what="the posted keys handled")
         assert len(app.screen_stack) == 1
         log = app.query_one("#log")
         log.focus()
         await until(pilot, lambda: app.focused is log, what="focus on the sample log")
         app.post_message(events.Key("q", "q"))
-        t0 = time.monotonic()
-        # prompt = well under the 5 s allowed here (a loaded CI machine is slow too)
-        while not app.trainer.stopped.is_set() and time.monotonic() - t0 < 5.0:
-            await asyncio.sleep(0.02)
+        # prompt = well under the 5 s allowed here (a loaded CI machine is slow too); not
+        # pilot.pause while the app quits (see waiting.until)
+        await until(
+            None,
+            lambda: app.trainer.stopped.is_set(),
+            timeout=5.0,
+            poll=0.02,
+            what=lambda: f"the trainer to stop {(app.hp, app.screen_stack, app.focused)}",
+        )
         assert app.trainer.stopped.is_set(), (app.hp, app.screen_stack, app.focused, app.state)
     assert app.return_code == 0
     assert app.trainer.state == "stopped"

@@ -3,9 +3,10 @@ it fits; the tips pane hides in a short terminal and comes back in a tall one.""
 
 from __future__ import annotations
 
-from pilot_helpers import paused_app, until
-from test_app import TEXT
+from app_helpers import TEXT
+from pilot_helpers import paused_app
 from textual.widgets._footer import FooterKey
+from waiting import until
 
 from tui_charrnn.app import PALETTE_HINT_WIDTH
 

@@ -10,7 +10,8 @@ view is shown). Regenerate after a deliberate change with
 from __future__ import annotations
 
 import pytest
-from pilot_helpers import paused_app, until
+from pilot_helpers import paused_app
+from waiting import until
 
 from tui_charrnn.app import CharRNNApp
 from tui_charrnn.screens.insight import InsightScreen

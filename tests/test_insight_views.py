@@ -7,25 +7,27 @@ from __future__ import annotations
 import math
 import re
 import threading
-import time
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from pilot_helpers import press, until
+from app_helpers import INSIGHT_TEXT as TEXT
+from app_helpers import body
+from app_helpers import insight_app as make_app
+from pilot_helpers import press
+from trainer_helpers import queue_marker
+from waiting import until, wait_for
 
 from tui_charrnn import events
-from tui_charrnn.app import CharRNNApp
 from tui_charrnn.corpus import Corpus
 from tui_charrnn.hparams import Hyperparams
+from tui_charrnn.insight.probe import INSIGHT_S
 from tui_charrnn.insight.tracker import BEAT_MARGIN, UNITS, Tracker, convert, fmt
-from tui_charrnn.opening import new_run
 from tui_charrnn.screens.insight import TABS, InsightScreen, neurons_tab
 from tui_charrnn.screens.insight_text import act_level, styled
 from tui_charrnn.session import Session
-from tui_charrnn.trainer import Trainer
+from tui_charrnn.trainer import PROGRESS_HZ, Trainer
 
-TEXT = 'the quick "brown" fox (jumps) over the lazy dog.\n' * 60
 HP = Hyperparams(hidden_size=16, seq_length=10, sample_every=20, sample_length=30)
 
 
@@ -106,24 +108,28 @@ def snapshots(got):
     return [e for e in got if isinstance(e, events.InsightSnapshot)]
 
 
-def wait(cond, timeout=8.0):
-    end = time.monotonic() + timeout
-    while not cond():
-        assert time.monotonic() < end, "timed out"
-        time.sleep(0.02)
+def progress_since(got, start: int) -> int:
+    return sum(isinstance(e, events.Progress) for e in got[start:])
+
+
+# A shown view gets a snapshot with the first Progress INSIGHT_S after training (re)started;
+# Progress comes at most PROGRESS_HZ times a second, so after this many a snapshot is due.
+SNAPSHOT_DUE = math.ceil(INSIGHT_S * PROGRESS_HZ) + 3
 
 
 def test_snapshots_only_while_insight_is_active():
     def actions(t, got):
-        wait(lambda: t.session.n > 50)
-        time.sleep(0.6)
+        wait_for(lambda: t.session.n > 50)
+        wait_for(lambda: progress_since(got, 0) >= SNAPSHOT_DUE, what="Progress events")
         assert not snapshots(got)  # hidden: nothing
         t.set_insight(True)
-        wait(lambda: len(snapshots(got)) >= 3)
+        wait_for(lambda: len(snapshots(got)) >= 3)
         t.set_insight(False)
-        time.sleep(0.1)
+        queue_marker(t)  # handled once set_insight(False) has been
+        wait_for(lambda: any(isinstance(e, events.SettingsApplied) for e in got), what="marker")
         n = len(snapshots(got))
-        time.sleep(1.2)
+        start = len(got)
+        wait_for(lambda: progress_since(got, start) >= SNAPSHOT_DUE, what="Progress events")
         assert len(snapshots(got)) == n
         assert t.session.grad_hook is None
 
@@ -140,7 +146,7 @@ def test_health_is_of_the_gradient_before_clipping():
 
     def actions(t, got):
         t.set_insight(True)
-        wait(lambda: any(s.health is not None for s in snapshots(got)))
+        wait_for(lambda: any(s.health is not None for s in snapshots(got)))
 
     got = run_trainer(hp, actions)
     snap = next(s for s in snapshots(got) if s.health is not None)
@@ -153,30 +159,18 @@ def test_health_is_of_the_gradient_before_clipping():
 def test_step_paused_posts_a_snapshot_per_step():
     def actions(t, got):
         t.pause()
-        wait(lambda: t.state == "paused")
+        wait_for(lambda: t.state == "paused")
         t.set_insight(True)
-        wait(lambda: len(snapshots(got)) == 1)
+        wait_for(lambda: len(snapshots(got)) == 1)
         n = t.session.n
         t.step_once()
-        wait(lambda: len(snapshots(got)) == 2)
+        wait_for(lambda: len(snapshots(got)) == 2)
         assert snapshots(got)[-1].iteration == n + 1
 
     run_trainer(HP, actions)
 
 
 # --- the screen in the app --------------------------------------------------------------
-
-
-def make_app(tmp_path, **kwargs) -> CharRNNApp:
-    def factory():
-        return new_run(Corpus.from_text(TEXT, "fox"), HP)
-
-    return CharRNNApp(factory, HP, "fox", tmp_path / "runs", **kwargs)
-
-
-def body(app, tab: str) -> str:
-    found = app.screen.query(f"#ins-{tab}")  # empty while the screen is still composing
-    return str(found.first().content) if found else ""
 
 
 async def test_insight_opens_updates_switches_tabs_and_closes(tmp_path):

@@ -3,10 +3,10 @@ points and a marker for a live setting change (Pilot), including after a resume.
 
 from __future__ import annotations
 
-from pilot_helpers import paused_app, press, until
-from test_app import set_field
-from test_app_runs import file_app, fox_file, resume_app
+from app_helpers import file_app, fox_file, resume_app, set_field
+from pilot_helpers import paused_app, press
 from textual.content import Content
+from waiting import until
 
 from tui_charrnn.hparams import Hyperparams
 from tui_charrnn.widgets.loss_chart import (

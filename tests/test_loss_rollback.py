@@ -8,8 +8,9 @@ from __future__ import annotations
 import math
 import threading
 
-from pilot_helpers import paused_app, until
-from test_trainer import HP, TEXT, Recorder, wait_for
+from pilot_helpers import paused_app
+from trainer_helpers import HP, TEXT, Recorder
+from waiting import until, wait_for
 
 from tui_charrnn import events
 from tui_charrnn.corpus import Corpus
@@ -63,7 +64,7 @@ def test_trainer_reports_no_loss_past_the_rollback():
     th = threading.Thread(target=trainer.run, daemon=True)
     th.start()
     try:
-        wait_for(lambda: len(rec.of(events.Diverged)) >= 2, timeout=20)
+        wait_for(lambda: len(rec.of(events.Diverged)) >= 2, what="two divergences")
     finally:
         trainer.stop()
         th.join(5)

@@ -7,9 +7,11 @@ from __future__ import annotations
 import threading
 import time
 
-from pilot_helpers import press, until
-from test_insight_views import body, make_app
-from test_trainer import HP, TEXT, Recorder, wait_for
+from app_helpers import body
+from app_helpers import insight_app as make_app
+from pilot_helpers import press
+from trainer_helpers import HP, TEXT, Recorder
+from waiting import until, wait_for
 
 from tui_charrnn import events
 from tui_charrnn.corpus import Corpus

@@ -8,7 +8,8 @@ with `pytest tests/test_snapshots.py --snapshot-update` and look at the SVGs.
 from __future__ import annotations
 
 import pytest
-from pilot_helpers import paused_app, until
+from pilot_helpers import paused_app
+from waiting import until
 
 from tui_charrnn.app import CharRNNApp
 

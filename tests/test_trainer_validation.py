@@ -7,7 +7,8 @@ from __future__ import annotations
 import csv
 import threading
 
-from test_trainer import HP, Recorder, wait_for
+from trainer_helpers import HP, Recorder
+from waiting import wait_for
 
 from tui_charrnn import events
 from tui_charrnn.corpus import Corpus
@@ -68,7 +69,7 @@ def test_no_validation_events_at_val_fraction_zero(tmp_path):
 def test_divergence_halving_is_a_recorded_change(tmp_path):
     trainer, got, th = start(tmp_path, HP.with_(learning_rate=5e5))
     try:
-        wait_for(lambda: got.of(events.Diverged), timeout=20)
+        wait_for(lambda: got.of(events.Diverged), what="a divergence")
         wait_for(lambda: got.of(events.SettingsApplied))
     finally:
         trainer.stop()
