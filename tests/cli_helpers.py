@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from waiting import wait_for
 
 from tui_charrnn.checkpoint import load_checkpoint
 from tui_charrnn.cli import main
@@ -56,10 +57,13 @@ def signal_headless_run(tmp_path, corpus_file, sig, settle_s, *flags):
     """Start a headless run, signal it once it has a run folder; returns (code, out, err)."""
     runs = tmp_path / "runs"
     proc = python_m(["--headless", corpus_file, "--runs-dir", runs, *flags])
-    deadline = time.monotonic() + 30
-    while not any(runs.glob("*/settings.json")) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(settle_s)
+    try:
+        wait_for(lambda: any(runs.glob("*/settings.json")), poll=0.05, what="the run folder")
+    except AssertionError:
+        proc.kill()
+        proc.communicate(timeout=30)
+        raise
+    time.sleep(settle_s)  # the signal comes this long into the run (not a check of anything)
     proc.send_signal(sig)
     out, err = proc.communicate(timeout=30)
     assert load_checkpoint(only_run(runs) / "checkpoint.npz").n > 0

@@ -10,6 +10,7 @@ import time
 import numpy as np
 import pytest
 from cli_helpers import only_run, run, signal_headless_run, write_corpus
+from waiting import wait_for
 
 from tui_charrnn.checkpoint import load_checkpoint
 
@@ -129,17 +130,20 @@ def test_save_failure_reports_and_training_continues(tmp_path, corpus_file, caps
 def test_sigint_saves_and_exits_130(tmp_path, corpus_file, capsys):
     runs = tmp_path / "runs"
 
+    returned = threading.Event()
+
     def interrupt():
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if any(runs.glob("*/settings.json")):
-                time.sleep(0.3)
+        try:
+            started = lambda: returned.is_set() or any(runs.glob("*/settings.json"))  # noqa: E731
+            wait_for(started, poll=0.02, what="the run folder")
+            time.sleep(0.3)  # Ctrl-C a little into the run (the checks follow it)
+        finally:
+            if not returned.is_set():  # never a run left going forever
                 os.kill(os.getpid(), signal.SIGINT)
-                return
-            time.sleep(0.02)
 
     threading.Thread(target=interrupt, daemon=True).start()
     code = run(["--headless", corpus_file, "--runs-dir", runs])  # no --iters: until Ctrl-C
+    returned.set()
     out = capsys.readouterr().out
     assert code == 130
     folder = only_run(runs)

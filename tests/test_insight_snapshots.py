@@ -69,7 +69,7 @@ def open_on(tab: str, text: str, steps: int = STEPS, steps_open: int = 0):
         app.screen.action_tab(tab)
         await until(pilot, lambda: shown(app, tab, text), what=f"{text!r} on {tab}")
         app.clear_notifications()
-        await pilot.pause(0.3)
+        await until(pilot, lambda: not app.screen.query("Toast"), what="no notification shown")
 
     return run_before
 

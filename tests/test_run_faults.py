@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from cli_helpers import python_m, signal_headless_run, write_corpus
+from waiting import wait_for
 
 from tui_charrnn.checkpoint import load_checkpoint
 from tui_charrnn.metrics import METRICS_EVERY
@@ -36,14 +37,6 @@ def corpus_file(tmp_path):
 
 def folders(runs: Path) -> list[Path]:
     return sorted(p for p in runs.iterdir() if p.is_dir()) if runs.exists() else []
-
-
-def wait_until(cond, timeout: float, what: str) -> None:
-    end = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > end:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
 
 
 def test_closed_stdout_pipe_ends_the_run_quietly_after_saving(tmp_path, corpus_file):
@@ -143,10 +136,10 @@ def test_kill_9_at_random_moments_and_right_after_a_checkpoint(tmp_path, corpus_
         resume = ["--resume", target] if target is not None else []
         proc = python_m(["--headless", corpus_file, *resume, *flags])
         try:
-            wait_until(lambda: set(folders(runs)) - before, 30, "the run folder")
+            wait_for(lambda: set(folders(runs)) - before, 30, "the run folder")
             (new,) = set(folders(runs)) - before
             if kill == 3:  # aimed: the moment a second checkpoint lands
-                wait_until(lambda: len(list(new.glob("checkpoint-*.npz"))) >= 2, 30, "saves")
+                wait_for(lambda: len(list(new.glob("checkpoint-*.npz"))) >= 2, 30, "saves")
             else:
                 time.sleep(rng.uniform(0.0, 1.5))
         finally:
@@ -183,20 +176,32 @@ def test_closing_the_terminal_saves_the_app_run(tmp_path, corpus_file):
         os.execve(sys.executable, [*argv, "--hidden-size", "16"], {**os.environ, "TERM": "xterm"})
     try:
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-        end = time.monotonic() + 60
-        while not list(runs.glob("*/checkpoint-*.npz")) and time.monotonic() < end:
+
+        def saved() -> list[Path]:
             _drain(fd, 0.1)  # the first save comes 2 s into the run
-        (first,) = list(runs.glob("*/checkpoint-*.npz"))
-        _drain(fd, 1.0)  # train on past it
+            return list(runs.glob("*/checkpoint-*.npz"))
+
+        (first,) = wait_for(saved, 60, "the first checkpoint")
+        first_n = load_checkpoint(first).n
+
+        def trained_past_it() -> bool:  # metrics rows of later iterations (every 2 s)
+            _drain(fd, 0.1)
+            return any(row.iteration > first_n for row in RunFolder(first.parent).read_metrics())
+
+        wait_for(trained_past_it, 60, "training past the first checkpoint")
     finally:
         os.close(fd)  # the terminal is gone
-    end = time.monotonic() + 60
-    while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < end:
-        time.sleep(0.05)
-    if done[0] == 0:
+
+    def left() -> tuple[int, int] | None:
+        done = os.waitpid(pid, os.WNOHANG)
+        return done if done[0] else None
+
+    try:
+        done = wait_for(left, 60, "the app to leave after its terminal closed", poll=0.05)
+    except AssertionError:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
-        raise AssertionError("the app did not leave after its terminal closed")
+        raise
     assert os.waitstatus_to_exitcode(done[1]) == 128 + signal.SIGHUP
     last = load_checkpoint(first.parent / "checkpoint.npz")
     assert last.n > load_checkpoint(first).n  # saved as it left, not only the autosave

@@ -33,7 +33,8 @@ async def step_paused(pilot) -> None:
         await until(pilot, lambda i=i: app.iteration == i)
     await until(pilot, lambda: len(app.sample_pane.samples) == 3)  # iterations 0, 5, 10
     app.sample_pane.flush()
-    await pilot.pause(0.3)
+    log = app.sample_pane.log_view
+    await until(pilot, lambda: len(log.lines) > 0, what="the samples written in the log")
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
