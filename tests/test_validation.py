@@ -137,6 +137,14 @@ def test_validation_loss_is_evaluate_loss_on_the_tail():
     assert (v.start, v.length) == (36_000, 4_000)
     assert r.loss == evaluate_loss(s.params, s.corpus.data, 36_000, 4_000, 25)
     assert 0 < r.loss < 3 and r.iteration == s.n == 0
+    # the same slice without evaluate_loss: with Why = 0 every prediction is softmax(by)
+    # whatever came before, so the loss is the mean of -log softmax(by)[c] over the
+    # slice's targets, data[36_001:40_000] (the first character is context only)
+    s.params.Why[...] = 0
+    s.params.by[...] = 0.5 * np.arange(s.corpus.V)
+    log_p = s.params.by - np.log(np.exp(s.params.by).sum())
+    by_hand = -log_p[s.corpus.data[36_001:40_000]].mean()
+    assert v.evaluate(s, 0.0).loss == pytest.approx(by_hand, rel=1e-12)
 
 
 def test_cadence_metrics_rows_and_time_budget():
