@@ -251,7 +251,8 @@ async def test_g_shows_a_sample_at_once_while_training(tmp_path):
         lines = len(pane.query_one("#log").lines)
         await press(pilot, "g")
         await until(pilot, lambda: len(pane.samples) == 2, timeout=0.5, what="sample")
-        await until(pilot, lambda: len(pane.query_one("#log").lines) > lines, timeout=0.3)
+        log_lines = lambda: len(pane.query_one("#log").lines)  # noqa: E731
+        await until(pilot, lambda: log_lines() > lines, timeout=0.3, what="the sample drawn")
         assert pane.samples[-1].iteration > 50
 
 

@@ -34,7 +34,7 @@ async def train_and_quit(tmp_path, until_cond, what: str, **kwargs):
     corpus_file = fox_file(tmp_path)
     app = file_app(tmp_path, corpus_file, HP.with_(learning_rate=0.05), autosave_s=0, **kwargs)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: until_cond(app), timeout=30, what=what)
+        await until(pilot, lambda: until_cond(app), what=what)
         await press(pilot, "q")
         await until(pilot, lambda: app.trainer.stopped.is_set(), what="stopped")
     (folder,) = (tmp_path / "runs").iterdir()
@@ -53,7 +53,7 @@ async def test_baselines_beaten_before_a_resume_are_not_announced_again(tmp_path
     async with app2.run_test(size=SIZE) as pilot:
         tracker = app2.insight.tracker
         await until(pilot, lambda: app2.run_started is not None, what="resumed")
-        await until(pilot, lambda: tracker.baselines, timeout=20, what="baselines")
+        await until(pilot, lambda: tracker.baselines, what="baselines")
         settled = lambda: set(beaten) <= set(tracker.beaten)  # noqa: E731
         await until(pilot, lambda: settled() and app2.iteration > n + 20, what="settled")
         for name in beaten:

@@ -265,7 +265,6 @@ async def test_each_tab_opens_updates_while_training_and_closes(tmp_path, tab):
         await until(
             pilot,
             lambda: body(app, tab) != before and EXPECT[tab] in body(app, tab),
-            timeout=15,
             what=f"{tab} updated",
         )
         assert app.state == "training"

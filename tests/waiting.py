@@ -40,11 +40,12 @@ def _polls(cond: Callable[[], T], timeout: float, what: Description) -> Iterator
     while the caller slept is never reported as a timeout."""
     end = time.monotonic() + timeout
     while True:
+        late = time.monotonic() > end
         value = cond()
         if value:
             yield value
             return
-        if time.monotonic() > end:
+        if late:
             raise TimedOut(f"timed out after {timeout:g} s waiting for {_describe(what)}")
         yield None
 
