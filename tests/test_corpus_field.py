@@ -1,8 +1,9 @@
 """The corpus field with hostile input: a huge pasted path and markup-like characters
 give one short, literal error line, and the panes below it stay on screen."""
 
-from pilot_helpers import paused_app, until
+from pilot_helpers import paused_app
 from textual.widgets import Input, Static
+from waiting import until
 
 TEXT = "The fox and the crow. " * 40
 

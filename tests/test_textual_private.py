@@ -7,13 +7,13 @@ from __future__ import annotations
 import gc
 import weakref
 
-from pilot_helpers import until
 from textual._styles_cache import StylesCache
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.color import Color
 from textual.widgets import Footer, RichLog
 from textual.widgets._footer import FooterKey
+from waiting import until
 
 from tui_charrnn.widgets import textual_private
 from tui_charrnn.widgets.samples_pane import SampleLog
