@@ -166,6 +166,8 @@ class CharRNNApp(App[int]):
 
     async def on_event(self, event: Event) -> None:
         if isinstance(event, (Key, MouseDown)):  # the user acts: give the UI the CPU
+            if self.leaving or not self.screen_stack:
+                return  # quitting: a key still in flight has no screen left to act on
             self.trainer.yield_to_ui()
             self.call_after_refresh(self.trainer.ui_done)
         await super().on_event(event)
@@ -350,12 +352,14 @@ class CharRNNApp(App[int]):
 
     async def action_quit(self, code: int = 0) -> None:
         """Stop the trainer, which saves the run (Recorder.finish) on its way out."""
+        # from now on nothing is drawn (children go before their parents: no half-removed
+        # pane) and keys still in flight are dropped
+        self.leaving = True
         self.trainer.stop()
         for _ in range(40):  # the loop checks its stop flag between iterations
             if self.trainer.stopped.is_set():
                 break
             await asyncio.sleep(0.02)
-        self.leaving = True  # children go before their parents: no half-removed pane
         self.exit(code)
 
     def on_unmount(self) -> None:
