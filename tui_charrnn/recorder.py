@@ -171,6 +171,8 @@ class Recorder(NullRecorder):
             self.flush()
 
     def _autosave_due(self, now: float) -> bool:
+        if self.autosave_s == 0:
+            return False  # only on quit, reset, open and c
         first = self.folder is None and self.unsaved and not self._save_failures
         if first and now - self._t_flush >= FLUSH_S:
             return True  # the first write of a run is a checkpoint: it can be resumed at once
@@ -180,7 +182,7 @@ class Recorder(NullRecorder):
             interval = max(AUTOSAVE_S, self._save_took / AUTOSAVE_COST)
         if self._save_failures:  # back off: 2, 4, 8... times the interval
             interval = min(max(interval, FLUSH_S) * 2**self._save_failures, RETRY_MAX_S)
-        return bool(interval) and now - self._t_save >= interval
+        return now - self._t_save >= interval
 
     def _autosave(self, session: Session) -> None:
         """A checkpoint now; a failure is reported once per streak, with what is safe."""
