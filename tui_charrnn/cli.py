@@ -127,6 +127,11 @@ def build_parser(train: bool = False) -> argparse.ArgumentParser:
     p.add_argument(
         "--runs-dir", metavar="DIR", default="runs", help="where run folders go (./runs)"
     )
+    p.add_argument(
+        "--plot",
+        action="store_true",
+        help="(train) at the end, write the loss curves to loss.svg in the run folder",
+    )
     p.add_argument("--list-corpora", action="store_true", help="list the bundled corpora and exit")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     g = p.add_argument_group("hyperparameters (defaults are the seed's)")
@@ -163,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser(is_train)
     args = parser.parse_args(argv[1:] if is_train else argv)
     headless = is_train or args.headless
+    if args.plot and not headless:
+        parser.error("--plot is for training without the app (charrnn-tui train --plot)")
     if args.list_corpora:
         return list_corpora()
     from .checkpoint import CheckpointError
@@ -180,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     if headless:
         from .headless import train
 
-        return train(opened, runs_dir, args.iters, args.autosave, args.keep)
+        return train(opened, runs_dir, args.iters, args.autosave, args.keep, args.plot)
     try:
         from .launch import run_app
     except ModuleNotFoundError as e:
