@@ -1,5 +1,6 @@
-"""The `charrnn-tui` command: the live app, or headless training with a progress bar
-(headless.py).
+"""The `charrnn-tui` command: the live app, `train` (headless training with a progress
+bar, headless.py; `--headless` is the same), and the subcommands that use a trained run
+(`sample`, `eval`, `runs`: commands/, each in its own module).
 
 Every hyperparameter has a flag validated by hparams.validate, so a nonsense value gets
 argparse's usage line and exit code 2. Problems with the corpus or a checkpoint are one
@@ -63,11 +64,31 @@ def _keep(text: str) -> int:
     return n
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog=PROG,
-        description="Train Karpathy's min-char-rnn (a vanilla character RNN) live in the terminal.",
-    )
+SUBCOMMANDS = """commands:
+  charrnn-tui [CORPUS]         the app: train live in the terminal (this help)
+  charrnn-tui train [CORPUS]   train without the app, with a progress bar (= --headless)
+  charrnn-tui sample RUN       generate text from a checkpoint or run folder
+  charrnn-tui eval RUN TEXT    cross-entropy of a checkpoint on a text, with n-gram baselines
+  charrnn-tui runs             list the runs in a folder (and plot their losses)
+
+`charrnn-tui COMMAND --help` describes each. A corpus file named like a command: ./train"""
+
+
+def build_parser(train: bool = False) -> argparse.ArgumentParser:
+    if train:
+        p = argparse.ArgumentParser(
+            prog=f"{PROG} train",
+            description="Train without the app: a progress bar, samples and validation"
+            " printed, the run folder written as the app writes it.",
+        )
+    else:
+        p = argparse.ArgumentParser(
+            prog=PROG,
+            description="Train Karpathy's min-char-rnn (a vanilla character RNN) live in the"
+            " terminal.",
+            epilog=SUBCOMMANDS,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
     p.add_argument(
         "corpus",
         nargs="?",
@@ -75,7 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"a catalogue name (see --list-corpora; default {catalog.DEFAULT_CORPUS})"
         " or a path to a UTF-8 text file",
     )
-    p.add_argument("--headless", action="store_true", help="train without the TUI")
+    if not train:
+        p.add_argument(
+            "--headless", action="store_true", help="train without the TUI (= charrnn-tui train)"
+        )
     p.add_argument(
         "--iters", type=_iters, help="iterations to train (headless; default: until Ctrl-C)"
     )
@@ -103,6 +127,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--runs-dir", metavar="DIR", default="runs", help="where run folders go (./runs)"
     )
+    p.add_argument(
+        "--plot",
+        action="store_true",
+        help="(train) at the end, write the loss curves to loss.svg in the run folder",
+    )
     p.add_argument("--list-corpora", action="store_true", help="list the bundled corpora and exit")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     g = p.add_argument_group("hyperparameters (defaults are the seed's)")
@@ -129,8 +158,18 @@ def _error(message: str, code: int = EXIT_USAGE) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = argv[0] if argv else None
+    if command in ("sample", "eval", "runs"):
+        from .commands import run
+
+        return run(command, argv[1:])
+    is_train = command == "train"
+    parser = build_parser(is_train)
+    args = parser.parse_args(argv[1:] if is_train else argv)
+    headless = is_train or args.headless
+    if args.plot and not headless:
+        parser.error("--plot is for training without the app (charrnn-tui train --plot)")
     if args.list_corpora:
         return list_corpora()
     from .checkpoint import CheckpointError
@@ -145,10 +184,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return signal_exit_code(signal.SIGINT)
     runs_dir = Path(args.runs_dir).expanduser()
-    if args.headless:
+    if headless:
         from .headless import train
 
-        return train(opened, runs_dir, args.iters, args.autosave, args.keep)
+        return train(opened, runs_dir, args.iters, args.autosave, args.keep, args.plot)
     try:
         from .launch import run_app
     except ModuleNotFoundError as e:

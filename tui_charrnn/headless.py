@@ -167,8 +167,10 @@ def train(
     iters: int | None = None,
     autosave_s: float | None = None,
     keep: int = DEFAULT_KEEP,
+    plot: bool = False,
 ) -> int:
-    """Train `opened` until `iters` iterations are done (None: until a stop signal)."""
+    """Train `opened` until `iters` iterations are done (None: until a stop signal).
+    plot: write the run's loss curves to loss.svg in its folder once it is saved."""
     s, c = opened.session, opened.session.corpus
     inbox: queue.SimpleQueue[events.Event] = queue.SimpleQueue()
     recorder = Recorder(runs_dir, inbox.put, autosave_s=autosave_s, keep=keep)
@@ -199,7 +201,20 @@ def train(
                 trainer.stop()
         worker.join()
         out.guarded(out.progress.stop)
-    return _finish(trainer, recorder, out, flag.signum)
+    code = _finish(trainer, recorder, out, flag.signum)
+    if plot and recorder.folder is not None:
+        _plot(recorder.folder, out)
+    return code
+
+
+def _plot(folder, out: _Printer) -> None:
+    from .files import CheckpointError
+    from .lossplot import write_run_plot
+
+    try:
+        out.say(f"wrote the loss curves to {write_run_plot(folder)}")
+    except CheckpointError as e:  # the run is saved; a picture is not worth failing it
+        _warn(str(e))
 
 
 def _finish(trainer: Trainer, recorder: Recorder, out: _Printer, signum: int | None) -> int:

@@ -28,6 +28,7 @@ dh through Whh backward) remain.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -329,17 +330,32 @@ def sample(
     uniform draw per character is inverted through the cumulative distribution, which is
     what np.random.choice does, without its per-call overhead.
     """
+    return np.fromiter(sample_iter(P, h, seed_ix, n, rng, temperature), np.int64, count=n)
+
+
+def sample_iter(
+    P: Params,
+    h: np.ndarray,
+    seed_ix: int | None,
+    n: int,
+    rng: np.random.Generator,
+    temperature: float = 1.0,
+) -> Iterator[int]:
+    """sample() one index at a time, for output that streams as it is generated. The n
+    uniform draws are taken from rng at the first index, so the generator's state moves
+    the same whether or not every index is read. seed_ix None: the first character is
+    drawn from the prediction of state h itself (nothing is fed first)."""
     Wx = np.ascontiguousarray(P.Wxh.T)  # (V, H): row ix is Wxh x for x = onehot(ix)
     exp = np.exp
-    ixes = np.empty(n, dtype=np.int64)
     u = rng.random(n) if temperature > 0 else None
     inv_t = 1.0 / temperature if temperature > 0 else 0.0
     h = np.array(h, dtype=P.dtype).reshape(P.H)  # (H,) a copy: the caller's h is kept
     h_next = np.empty_like(h)
     ix = seed_ix
     for t in range(n):
-        hidden_step(P, Wx[ix], h, h_next)
-        h, h_next = h_next, h  # two buffers, swapped: no fresh array per character
+        if ix is not None:
+            hidden_step(P, Wx[ix], h, h_next)
+            h, h_next = h_next, h  # two buffers, swapped: no fresh array per character
         y = logits(P, h)  # (V,)
         if u is None:
             ix = int(y.argmax())
@@ -350,8 +366,7 @@ def sample(
             if not cdf[-1] < np.inf:  # overflow: shift by the max (softmax is shift-invariant)
                 cdf = exp(y - y.max()).cumsum()
             ix = min(int(cdf.searchsorted(u[t] * cdf[-1], side="right")), P.V - 1)
-        ixes[t] = ix
-    return ixes
+        yield ix
 
 
 # --- The held-out loss ---------------------------------------------------------------------

@@ -43,6 +43,10 @@ class RunInfo:
     iteration: int
     best_loss: float | None  # lowest smooth loss in metrics.csv (else the checkpoint's)
     modified: float  # POSIX time of the newest valid checkpoint
+    hidden_size: int | None = None  # H and V of that checkpoint
+    vocab_size: int | None = None
+    best_val: float | None = None  # lowest held-out loss (metrics.csv's val_loss), nats/char
+    last_val: float | None = None  # the latest one
 
 
 def run_folder_of(path: Path) -> RunFolder | None:
@@ -125,10 +129,24 @@ def list_runs(root) -> list[RunInfo]:
             if not settings or not isinstance(settings.get("corpus"), str):
                 continue
             ckpt, _warnings = run.load_latest()
-            losses = [m.smooth_loss for m in run.read_metrics(ckpt.n)]
+            rows = run.read_metrics(ckpt.n)
+            losses = [m.smooth_loss for m in rows]
             best = min(losses) if losses else ckpt.smooth_loss
+            vals = [m.val_loss for m in rows if m.val_loss is not None]
             modified = ckpt.path.stat().st_mtime if ckpt.path else 0.0
-            out.append(RunInfo(folder, settings["corpus"], ckpt.n, best, modified))
+            out.append(
+                RunInfo(
+                    folder,
+                    settings["corpus"],
+                    ckpt.n,
+                    best,
+                    modified,
+                    ckpt.H,
+                    ckpt.V,
+                    min(vals) if vals else None,
+                    vals[-1] if vals else None,
+                )
+            )
         except (CheckpointError, OSError, ValueError, TypeError):
             continue
     out.sort(key=lambda r: r.modified, reverse=True)
