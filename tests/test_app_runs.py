@@ -92,7 +92,7 @@ async def test_quit_saves_and_resume_shows_the_same_run(tmp_path):
         assert len(common) >= 5
         for it in common:
             assert math.isclose(points[it], before_points[it], rel_tol=1e-9)
-        assert any("Resumed" in m.message for m in app2._notifications)
+        assert any("Resumed" in m.message for m in app2.notices)
         status = str(app2.query_one("#stats").content)
         assert f"iter {n:,}" in status
         await press(pilot, "q")
@@ -114,7 +114,7 @@ async def test_autosave_with_a_tiny_interval_keeps_the_last_n(tmp_path):
             what="a newer autosave",
         )
         assert len(checkpoints(tmp_path / "runs")) <= 2  # rotation
-        assert not any("Autosaved" in m.message for m in app._notifications)  # silent
+        assert not any("Autosaved" in m.message for m in app.notices)  # silent
         await press(pilot, "q")
         await until(pilot, lambda: app.trainer.stopped.is_set(), timeout=1.0, what="stopped")
     run = RunFolder(folder)
@@ -130,6 +130,8 @@ async def test_runs_browser_lists_and_opens_a_run(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.iteration > 30, what="iterations")
         await press(pilot, "r")  # a new run: the first one is saved first
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+        await press(pilot, "y")
         await until(pilot, lambda: list_runs(tmp_path / "runs"), what="first run saved")
         (first,) = list_runs(tmp_path / "runs")
         await until(pilot, lambda: app.iteration > 30, what="training the second run")
@@ -148,7 +150,7 @@ async def test_runs_browser_lists_and_opens_a_run(tmp_path):
         await press(pilot, "y")
         opened = lambda: app.run_started and app.run_started.iteration == first.iteration  # noqa: E731
         await until(pilot, opened, what="the first run reopened")
-        resumed = lambda: any("Resumed" in m.message for m in app._notifications)  # noqa: E731
+        resumed = lambda: any("Resumed" in m.message for m in app.notices)  # noqa: E731
         await until(pilot, resumed, what="resumed notification")
         await until(pilot, lambda: len(list_runs(tmp_path / "runs")) == 2, what="second saved")
         await until(pilot, lambda: app.iteration > first.iteration + 5, what="training it")
@@ -161,7 +163,9 @@ async def test_huge_learning_rate_rolls_back_and_the_app_responds(tmp_path):
         await until(pilot, lambda: app.iteration > 120, what="iterations")
         await set_field(pilot, "#hp-learning_rate", "1e6")
         await press(pilot, "enter")
-        warned = lambda: [m for m in app._notifications if m.title == "Training diverged"]  # noqa: E731
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="asked first")
+        await press(pilot, "y")
+        warned = lambda: [m for m in app.notices if m.message.startswith("Training diverged")]  # noqa: E731
         await until(pilot, lambda: warned(), what="divergence warning")
         message = warned()[0].message
         assert "rolled back to iteration" in message

@@ -7,6 +7,7 @@ UI only talks to it through the Trainer's control methods.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -23,7 +24,7 @@ from textual.widgets import Input
 
 from . import events
 from .hparams import Hyperparams
-from .messages import CorpusLoaded, SettingEntered, TrainerEvent
+from .messages import CorpusLoaded, FieldDone, SettingEntered, TrainerEvent
 from .opening import OpenedRun
 from .recorder import Recorder
 from .screens.insight import InsightController
@@ -34,6 +35,7 @@ from .widgets.dialogs import ConfirmScreen, HelpScreen
 from .widgets.footer import Footer  # Textual's, without its leak
 from .widgets.hparams_pane import HyperparamPane
 from .widgets.loss_pane import LossPane
+from .widgets.notice import NoticeLine, Notices
 from .widgets.runs_browser import RunKeeper
 from .widgets.samples_pane import SamplePane
 from .widgets.status import StatusBar
@@ -49,9 +51,12 @@ REDRAW_S = 0.125
 PALETTE_HINT_WIDTH = 90
 LOSS_TICKS = 8
 SAMPLE_TICKS = 8
+YIELD_GAP_S = 0.5  # a key holds the trainer (~0.15 s) at most once in this time
+FLOOD_GAP_S = 0.005  # keys closer than this are a flood (a paste without brackets, a test)
+FLOOD_SLICE_S, FLOOD_BREATH_S = 0.02, 0.01  # in a flood the trainer gets a third
 
 
-class CharRNNApp(App[int]):
+class CharRNNApp(Notices, App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "charrnn-tui"
     AUTO_FOCUS = "#log"
@@ -65,10 +70,12 @@ class CharRNNApp(App[int]):
         Binding("c", "checkpoint", "Ckpt", tooltip="Save a checkpoint"),
         # "New", not "Reset": while paused (Resume, Step) every key must fit in 80 columns
         Binding("r", "reset", "New", tooltip="Reset: a new run with the settings in the fields"),
-        Binding("question_mark,f1", "help", "Help", key_display="?"),
+        # two bindings: in a field "?" is typed, and the footer shows F1 instead
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("f1", "help", "Help", key_display="F1"),
         Binding("q", "quit", "Quit"),
         Binding("o", "open_run", "Runs", tooltip="Open a saved run"),
-        Binding("escape", "leave_field", "Leave field", show=False),
+        Binding("escape", "leave_field", "Leave field"),  # shown only in a field
     ]
     state: reactive[str] = reactive("starting")
 
@@ -92,6 +99,9 @@ class CharRNNApp(App[int]):
         self.iteration = 0
         self.latest: events.Progress | None = None  # not yet drawn
         self._ticks = 0
+        self._next_yield = 0.0  # (monotonic) when a key may hold the trainer again
+        self._next_breath = 0.0  # when a flood of keys next lets the trainer run
+        self._last_key = 0.0
         self.leaving = False  # quitting: the widgets are being removed, draw nothing
         self.sample_asked = False  # g was pressed: flush the sample when it arrives
         self._inbox: deque[object] = deque()  # events from the trainer thread
@@ -115,6 +125,8 @@ class CharRNNApp(App[int]):
         self.loss_pane = LossPane(id="loss")
         self.sample_pane = SamplePane(id="samples")
         yield self.status_bar
+        self.notice = NoticeLine(id="notice")
+        yield self.notice
         with Horizontal(id="body"):
             with VerticalScroll(id="sidebar", can_focus=False):
                 yield self.corpus_pane
@@ -132,6 +144,7 @@ class CharRNNApp(App[int]):
         self.tips_pane.fit(event.size.height)
 
     def on_mount(self) -> None:
+        self.notices_ready()
         self.status_bar.corpus_name = self.corpus_name
         self._train()
         self.set_interval(REDRAW_S, self._redraw)
@@ -166,8 +179,15 @@ class CharRNNApp(App[int]):
 
     async def on_event(self, event: Event) -> None:
         if isinstance(event, (Key, MouseDown)):  # the user acts: give the UI the CPU
-            self.trainer.yield_to_ui()
-            self.call_after_refresh(self.trainer.ui_done)
+            now = time.monotonic()
+            if now >= self._next_yield:  # not for every key of a flood (a paste, a stuck
+                self._next_yield = now + YIELD_GAP_S  # key): training would stop for it
+                self.trainer.yield_to_ui()
+                self.call_after_refresh(self.trainer.ui_done)
+            elif now - self._last_key < FLOOD_GAP_S and now >= self._next_breath:
+                self._next_breath = now + FLOOD_SLICE_S  # keys back to back (a flood):
+                time.sleep(FLOOD_BREATH_S)  # the UI thread would keep the GIL throughout
+            self._last_key = now
         await super().on_event(event)
 
     def _from_trainer(self, event: object) -> None:
@@ -221,6 +241,8 @@ class CharRNNApp(App[int]):
                 self.sample_pane.flush()
         elif isinstance(e, events.StateChanged):
             self.state = status.state = e.state
+            if e.state == "training":  # why it had paused is history now
+                self.clear_sticky()
         elif isinstance(e, events.SettingsApplied):
             at = e.iteration if e.iteration >= 0 else self.iteration
             self.loss_pane.mark(at, e.settings, e.previous or self.hp.to_dict())
@@ -232,14 +254,18 @@ class CharRNNApp(App[int]):
             self._started(e)
         elif isinstance(e, events.Diverged):
             self.loss_pane.rolled_back(e.rolled_back_to)
-            self.notify(e.message, title="Training diverged", severity="warning", timeout=10)
+            message = f"Training {e.message}"
+            if e.paused:
+                message += " · space resumes, r starts a new run"
+            self.tell(message, severity="warning", sticky=e.paused, timeout=15)
         elif isinstance(e, events.TrainerError):
-            self.notify(e.message, title="Trainer", severity="error", timeout=8)
+            self.notify(e.message, severity="error", timeout=10)
             if self.run_started is None:  # the corpus given at start cannot be used
                 self.corpus_pane.show_error(f"{e.message}\nChoose another corpus.")
 
     def _started(self, e: events.SessionStarted) -> None:
         self.run_started = e
+        self.clear_sticky()
         self.corpus_pane.show_error("")
         self.hp = e.hp
         self.corpus_name = e.corpus_name
@@ -282,11 +308,12 @@ class CharRNNApp(App[int]):
         def switch(yes: bool | None) -> None:
             if yes:
                 self.trainer.reset(hp, corpus)
-                self.notify(f"Training on {corpus.name}")
+                self.action_leave_field()  # (no: the focus goes back where it was)
 
         question = (
             f"Train on {corpus.name} ({corpus.N:,} chars, vocabulary {corpus.V})?\n"
-            f"This discards the current run (iteration {self.iteration:,})."
+            f"A new run starts; the current one (iteration {self.iteration:,}) is saved "
+            "in its run folder, and o opens it again."
         )
         self.push_screen(ConfirmScreen(question), switch)
 
@@ -300,12 +327,15 @@ class CharRNNApp(App[int]):
             return paused
         if action == "step":
             return self.state == "paused"  # hidden while training: it only steps a paused run
+        if action == "leave_field":
+            return isinstance(self.focused, Input)  # in the footer only inside a field
         return True
 
-    @on(Input.Submitted)
+    @on(FieldDone)
     def action_leave_field(self) -> None:
-        """After Enter in a field (or on escape) the keys are commands again."""
-        self.sample_pane.query_one("#log").focus()
+        """After a good Enter in a field (or on escape) the keys are commands again; the
+        sample log has the focus, and its border shows it."""
+        self.sample_pane.log_view.focus()
 
     def action_pause(self) -> None:
         self.trainer.pause()
@@ -331,10 +361,21 @@ class CharRNNApp(App[int]):
     def action_reset(self) -> None:
         hp, bad = self.hp_pane.wanted()
         if hp is None:
-            self.notify(f"Fix {', '.join(bad)} first", title="Not reset", severity="error")
+            self.notify(f"Not reset: fix {', '.join(bad)} first", severity="error")
             return
-        self.trainer.reset(hp)
-        self.notify("New run with the current settings")
+        if isinstance(self.screen, ConfirmScreen):
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.trainer.reset(hp)
+                self.notify("New run with the settings in the fields")
+
+        question = (
+            f"Start a new run with the settings in the fields?\nThe current run (iteration "
+            f"{self.iteration:,}) is saved in its run folder; o opens it again."
+        )
+        self.push_screen(ConfirmScreen(question), answer)
 
     def action_checkpoint(self) -> None:
         self.runs.checkpoint()
