@@ -46,11 +46,14 @@ def test_pane_drops_what_came_after_the_rollback():
 def test_pane_rollback_keeps_the_stride():
     pane = LossPane()
     pane.add(progress(0, 1000))  # the window filled: one point every 4 iterations
-    assert pane.stride == 4
+    assert pane.stride == 4 and pane.whole.stride == 2  # (the whole run: 512 points)
     pane.rolled_back(505)
-    assert pane.points[-1][0] == 502 and all(p[0] <= 505 for p in pane.points)
+    recent = pane.recent.points
+    assert recent[-1][0] == 502 and all(p[0] <= 505 for p in recent)
+    assert pane.whole.points[-1][0] == 505
     pane.add(progress(503, 520, npc=1.0))  # one point every 4 iterations still
-    assert [p[0] for p in pane.points][-6:] == [502, 504, 508, 512, 516, 520]
+    assert [p[0] for p in pane.recent.points][-6:] == [502, 504, 508, 512, 516, 520]
+    assert [p[0] for p in pane.whole.points][-4:] == [514, 516, 518, 520]
     assert pane.vals == [] and pane.marks == []
 
 

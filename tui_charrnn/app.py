@@ -76,6 +76,8 @@ class CharRNNApp(Notices, App[int]):
         Binding("q", "quit", "Quit"),
         Binding("o", "open_run", "Runs", tooltip="Open a saved run"),
         Binding("escape", "leave_field", "Leave field"),  # shown only in a field
+        # not in the footer (no room at 80 columns): the row under the chart names it
+        Binding("w", "loss_view", "Loss: whole run / recent", show=False),
     ]
     state: reactive[str] = reactive("starting")
 
@@ -126,7 +128,6 @@ class CharRNNApp(Notices, App[int]):
         self.sample_pane = SamplePane(id="samples")
         yield self.status_bar
         self.notice = NoticeLine(id="notice")
-        yield self.notice
         with Horizontal(id="body"):
             with VerticalScroll(id="sidebar", can_focus=False):
                 yield self.corpus_pane
@@ -134,6 +135,7 @@ class CharRNNApp(Notices, App[int]):
                 self.tips_pane = TipsPane(id="tips")
                 yield self.tips_pane
             with Vertical(id="main"):
+                yield self.notice  # here, not full width: the sidebar keeps its rows
                 yield self.loss_pane
                 yield self.sample_pane
         self.footer = Footer(compact=True)
@@ -351,6 +353,9 @@ class CharRNNApp(Notices, App[int]):
         self.sample_asked = True  # show it as soon as it comes, not on the next tick
         self.trainer.sample_now()
 
+    def action_loss_view(self) -> None:
+        self.loss_pane.toggle_view()
+
     def action_insight(self) -> None:
         self.insight.open()
 
@@ -410,6 +415,7 @@ class CharRNNApp(Notices, App[int]):
             ("Step one iteration", "n (while paused)", self.action_step),
             ("Sample now", "g", self.action_sample),
             ("Insight views", "i: baselines, surprisal, neurons, ...", self.action_insight),
+            ("Loss chart: whole run / recent", "w", self.action_loss_view),
             ("Save samples", "s: every sample of the run", self.action_save_samples),
             ("Save checkpoint", "c", self.action_checkpoint),
             ("Reset run", "r: with the settings in the fields", self.action_reset),

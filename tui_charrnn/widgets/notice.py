@@ -1,8 +1,8 @@
-"""The notice line: the app's messages in one place, one line under the status bar.
+"""The notice line: the app's messages in one place, at the top of the main column.
 
 Toasts stacked over the panes at 80x24 (three or four for ten seconds on a corpus
 switch, also over the help). Here every message (App.notify) replaces the previous one in
-a single line that is only shown while it has something to say: a passing message goes
+one line (two when it wraps) shown only while it has something to say: a passing message goes
 after `timeout` seconds; a sticky one (why training paused) stays until the app clears
 it, and a passing message shown meanwhile gives the line back to it. The last messages
 are kept in the app's `notices` (newest last). The insight screen has a line of its own;
@@ -38,10 +38,10 @@ class Notice:
 class NoticeLine(Static):
     DEFAULT_CSS = """
     NoticeLine {
-        height: 1;
+        height: auto;
+        max-height: 2;
         width: 1fr;
         padding: 0 1;
-        text-wrap: nowrap;
         text-overflow: ellipsis;
         background: $boost;
         display: none;

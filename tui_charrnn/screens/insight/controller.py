@@ -39,7 +39,7 @@ class InsightController:
                 level = self.tracker.baselines[name]
                 self.app.notify(
                     f"Held-out loss {e.loss:.3f} beat the {BASELINE_NAMES[name]} baseline "
-                    f"({level:.3f} nats/char) at iteration {e.iteration:,}"
+                    f"{level:.3f} (iteration {e.iteration:,})"
                 )
         elif isinstance(e, events.RunOpened):  # a resumed run: its earlier changes first
             old = [Marker(c.iteration, c.name, c.old, c.new) for c in e.changes]
