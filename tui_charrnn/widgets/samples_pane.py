@@ -27,6 +27,7 @@ MAX_LINES = 1_500  # lines of scrollback in the log (~10 MB at most; 100-200 sam
 MAX_SAMPLES = 1_000  # the latest samples kept in .samples (~0.5 KB each): s adds those
 # not yet in samples.jsonl (flushed every 2 s), so up to 500 samples a second
 MAX_PER_FLUSH = 40  # samples written to the log per flush (about one a second)
+BOTTOM_SLACK = 2  # rows above the bottom that still count as the bottom (the notice line)
 
 
 class SampleLog(RichLog):
@@ -78,13 +79,17 @@ class SamplePane(Vertical):
 
     def _scrolled(self, old: float, new: float) -> None:
         """The user scrolled (or the log followed its end): follow only at the bottom."""
-        log = self.log_view
-        if log.is_vertical_scroll_end:
+        if self._at_bottom(new):
             if not self.following:
                 self.following = True
                 self.flush()  # what waited below
         elif new < old:  # up: to read; the log stays put
             self.following = False
+
+    def _at_bottom(self, y: float) -> bool:
+        """At the bottom, give or take the rows the notice line takes from the log when it
+        shows (it runs later than the scroll it reports: the height may have changed)."""
+        return y >= self.log_view.max_scroll_y - BOTTOM_SLACK
 
     def clear(self) -> None:
         self.samples.clear()
@@ -114,6 +119,8 @@ class SamplePane(Vertical):
         if not self._pending:
             return
         waiting = len(self._pending) + self._skipped
+        if not self.following and self._at_bottom(self.log_view.scroll_y):
+            self.following = True  # back at the bottom (the watcher may have missed it)
         if not self.following:  # scrolled up to read: nothing moves under the reader
             self.border_subtitle = f"{self.count:,} samples · ↓ {waiting:,} new below (End)"
             return
