@@ -180,6 +180,8 @@ async def test_good_corpus_asks_then_switches(tmp_path):
         await set_field(pilot, "#corpus-path", str(good))
         await press(pilot, "enter")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirmation")
+        question = app.screen.question  # the run is saved, not discarded
+        assert "is saved in its run folder" in question and "discard" not in question
         await press(pilot, "n")  # no: nothing changes
         await until(pilot, lambda: not isinstance(app.screen, ConfirmScreen), what="closed")
         assert app.corpus_name == "fox"
