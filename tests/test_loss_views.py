@@ -61,10 +61,12 @@ async def test_the_whole_run_and_the_recent_window(tmp_path):
         pane = app.loss_pane
         await until(pilot, lambda: "whole run" in axis(app), what="the whole run")
         points = pane.shown_points()
-        assert points[0][0] <= 256 and points[-1][0] == LAST  # (the latest, always)
+        assert points[0][0] == 0 and points[-1][0] == LAST  # from the start to the latest
         lines = chart_lines(app)
-        assert lines[0].startswith(y_label(npc(points[0][0])) + "┤")  # top: the start
-        assert lines[-2].startswith(y_label(npc(LAST)) + "┤")  # bottom: the latest
+        values = [v for _, v in points]
+        assert values[0] == max(values) and values[-1] == min(values)  # a falling curve
+        assert lines[0].startswith(y_label(values[0]) + "┤")  # top: the start (ln V)
+        assert lines[-2].startswith(y_label(values[-1]) + "┤")  # bottom: the latest
         assert axis(app).strip().startswith(f"{points[0][0]:,}")
         assert axis(app).endswith(f"{LAST:,}") and "w: recent" in axis(app)
         text = "\n".join(lines)

@@ -7,7 +7,6 @@ UI only talks to it through the Trainer's control methods.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -26,6 +25,7 @@ from . import events
 from .hparams import Hyperparams
 from .messages import CorpusLoaded, FieldDone, SettingEntered, TrainerEvent
 from .opening import OpenedRun
+from .pacing import KeyPacer
 from .recorder import Recorder
 from .screens.insight import InsightController
 from .storage import DEFAULT_KEEP
@@ -51,9 +51,17 @@ REDRAW_S = 0.125
 PALETTE_HINT_WIDTH = 90
 LOSS_TICKS = 8
 SAMPLE_TICKS = 8
-YIELD_GAP_S = 0.5  # a key holds the trainer (~0.15 s) at most once in this time
-FLOOD_GAP_S = 0.005  # keys closer than this are a flood (a paste without brackets, a test)
-FLOOD_SLICE_S, FLOOD_BREATH_S = 0.02, 0.01  # in a flood the trainer gets a third
+PALETTE = (  # the command palette's entries: (title, help, action)
+    ("Step one iteration", "n (while paused)", "step"),
+    ("Sample now", "g", "sample"),
+    ("Insight views", "i: baselines, surprisal, neurons, ...", "insight"),
+    ("Loss chart: whole run / recent", "w", "loss_view"),
+    ("Save samples", "s: every sample of the run", "save_samples"),
+    ("Save checkpoint", "c", "checkpoint"),
+    ("Reset run", "r: with the settings in the fields", "reset"),
+    ("Open a saved run", "o: the runs browser", "open_run"),
+    ("Help", "? / F1", "help"),
+)
 
 
 class CharRNNApp(Notices, App[int]):
@@ -101,9 +109,6 @@ class CharRNNApp(Notices, App[int]):
         self.iteration = 0
         self.latest: events.Progress | None = None  # not yet drawn
         self._ticks = 0
-        self._next_yield = 0.0  # (monotonic) when a key may hold the trainer again
-        self._next_breath = 0.0  # when a flood of keys next lets the trainer run
-        self._last_key = 0.0
         self.leaving = False  # quitting: the widgets are being removed, draw nothing
         self.sample_asked = False  # g was pressed: flush the sample when it arrives
         self._inbox: deque[object] = deque()  # events from the trainer thread
@@ -118,6 +123,9 @@ class CharRNNApp(Notices, App[int]):
             recorder=self.recorder,
         )
         self.insight = InsightController(self)  # the insight views (i) and their bookkeeping
+        self.pacer = KeyPacer(
+            self.trainer.yield_to_ui, lambda: self.call_after_refresh(self.trainer.ui_done)
+        )
 
     def compose(self) -> ComposeResult:
         # Kept as attributes: while a dialog is open, query_one() would search the dialog.
@@ -181,15 +189,7 @@ class CharRNNApp(Notices, App[int]):
 
     async def on_event(self, event: Event) -> None:
         if isinstance(event, (Key, MouseDown)):  # the user acts: give the UI the CPU
-            now = time.monotonic()
-            if now >= self._next_yield:  # not for every key of a flood (a paste, a stuck
-                self._next_yield = now + YIELD_GAP_S  # key): training would stop for it
-                self.trainer.yield_to_ui()
-                self.call_after_refresh(self.trainer.ui_done)
-            elif now - self._last_key < FLOOD_GAP_S and now >= self._next_breath:
-                self._next_breath = now + FLOOD_SLICE_S  # keys back to back (a flood):
-                time.sleep(FLOOD_BREATH_S)  # the UI thread would keep the GIL throughout
-            self._last_key = now
+            self.pacer.key()  # (not for every key of a flood: pacing.py)
         await super().on_event(event)
 
     def _from_trainer(self, event: object) -> None:
@@ -307,17 +307,16 @@ class CharRNNApp(Notices, App[int]):
             return
         pane.restore_info()
 
-        def switch(yes: bool | None) -> None:
-            if yes:
-                self.trainer.reset(hp, corpus)
-                self.action_leave_field()  # (no: the focus goes back where it was)
+        def switch() -> None:
+            self.trainer.reset(hp, corpus)
+            self.action_leave_field()  # (no: the focus goes back where it was)
 
         question = (
             f"Train on {corpus.name} ({corpus.N:,} chars, vocabulary {corpus.V})?\n"
             f"A new run starts; the current one (iteration {self.iteration:,}) is saved "
             "in its run folder, and o opens it again."
         )
-        self.push_screen(ConfirmScreen(question), switch)
+        ConfirmScreen.ask(self, question, switch)
 
     # -- actions -------------------------------------------------------------------------
 
@@ -371,16 +370,15 @@ class CharRNNApp(Notices, App[int]):
         if isinstance(self.screen, ConfirmScreen):
             return
 
-        def answer(yes: bool | None) -> None:
-            if yes:
-                self.trainer.reset(hp)
-                self.notify("New run with the settings in the fields")
+        def reset() -> None:
+            self.trainer.reset(hp)
+            self.notify("New run with the settings in the fields")
 
         question = (
             f"Start a new run with the settings in the fields?\nThe current run (iteration "
             f"{self.iteration:,}) is saved in its run folder; o opens it again."
         )
-        self.push_screen(ConfirmScreen(question), answer)
+        ConfirmScreen.ask(self, question, reset)
 
     def action_checkpoint(self) -> None:
         self.runs.checkpoint()
@@ -410,16 +408,6 @@ class CharRNNApp(Notices, App[int]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for title, help_, action in (
-            ("Pause / resume training", "space", self.trainer.toggle_pause),
-            ("Step one iteration", "n (while paused)", self.action_step),
-            ("Sample now", "g", self.action_sample),
-            ("Insight views", "i: baselines, surprisal, neurons, ...", self.action_insight),
-            ("Loss chart: whole run / recent", "w", self.action_loss_view),
-            ("Save samples", "s: every sample of the run", self.action_save_samples),
-            ("Save checkpoint", "c", self.action_checkpoint),
-            ("Reset run", "r: with the settings in the fields", self.action_reset),
-            ("Open a saved run", "o: the runs browser", self.action_open_run),
-            ("Help", "? / F1", self.action_help),
-        ):
-            yield SystemCommand(title, help_, action)
+        yield SystemCommand("Pause / resume training", "space", self.trainer.toggle_pause)
+        for title, help_, action in PALETTE:
+            yield SystemCommand(title, help_, getattr(self, f"action_{action}"))

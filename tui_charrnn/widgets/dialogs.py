@@ -8,10 +8,11 @@ a wrapped line keeps its indent at any width.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
@@ -143,6 +144,11 @@ class ConfirmScreen(Dialog):
 
     def action_answer(self, yes: bool) -> None:
         self.close(yes)
+
+    @classmethod
+    def ask(cls, app: App, question: str, on_yes: Callable[[], None]) -> None:
+        """Push the question; call on_yes() if the answer is yes."""
+        app.push_screen(cls(question), lambda yes: on_yes() if yes else None)
 
 
 class HelpScreen(Dialog):

@@ -2,8 +2,9 @@
 
 One point every `stride` iterations, at most `size` points: when the series is full,
 every other point goes and the stride doubles, so the whole run always fits in `size`
-points. With `max_stride` the doubling stops there and the oldest points scroll off: a
-window of the last size * max_stride iterations. Plain Python, no Textual.
+points, its first point (the start, at ln V) kept. With `max_stride` the doubling stops
+there and the oldest points scroll off: a window of the last size * max_stride
+iterations (halving it keeps the odd points, so the newest stays). Plain Python.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ class Series:
             return
         points = self.points
         if len(points) == self.size and (self.max_stride is None or self.stride < self.max_stride):
-            self.points = deque(list(points)[1::2], maxlen=self.size)
+            start = 0 if self.max_stride is None else 1
+            self.points = deque(list(points)[start::2], maxlen=self.size)
             self.stride *= 2
         self.points.append((iteration, value))
         self._next = iteration - iteration % self.stride + self.stride
