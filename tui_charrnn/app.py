@@ -328,8 +328,8 @@ class CharRNNApp(Notices, App[int]):
             return paused
         if action == "step":
             return self.state == "paused"  # hidden while training: it only steps a paused run
-        if action == "leave_field":
-            return isinstance(self.focused, Input)  # in the footer only inside a field
+        if action == "leave_field":  # in the footer only inside a field
+            return bool(self.screen_stack) and isinstance(self.focused, Input)
         return True
 
     @on(FieldDone)

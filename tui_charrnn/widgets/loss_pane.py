@@ -201,7 +201,7 @@ class LossPane(Vertical):
         key = f"{VAL_GLYPH} validation  {MARK_GLYPH} setting change"
         if self._val_off():
             key = f"{MARK_GLYPH} live setting change"
-        return key if chart.size.width - chart.gutter >= len(key) + 10 else ""
+        return key if chart.size.width - chart.gutter >= len(key) + 2 else ""
 
     def _val_off(self) -> bool:
         return self.val_note.startswith("validation: off")  # validation.val_note's words

@@ -137,6 +137,8 @@ class Notices:
             return
         notice = Notice(str(message), title, severity, sticky)
         self.notices.append(notice)
+        if not self.screen_stack:  # type: ignore[attr-defined]  # (quitting)
+            return
         lines = [line for line in self._lines() if line.is_attached]
         front = self.screen  # type: ignore[attr-defined]
         if not isinstance(front, ModalScreen):
