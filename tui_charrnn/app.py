@@ -257,6 +257,11 @@ class CharRNNApp(Notices, App[int]):
         elif isinstance(e, events.Diverged):
             self.loss_pane.rolled_back(e.rolled_back_to)
             message = f"Training {e.message}"
+            if e.outcome:  # what it means for the user first: the line may be cut
+                message = (
+                    f"{e.outcome[0].upper()}{e.outcome[1:]} · run back to iteration "
+                    f"{e.rolled_back_to:,} (it diverged at {e.iteration:,}: {e.reason})"
+                )
             if e.paused:
                 message += " · space resumes, r starts a new run"
             self.tell(message, severity="warning", sticky=e.paused, timeout=15)

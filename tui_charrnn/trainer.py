@@ -175,7 +175,12 @@ class Trainer(Controls):
     def _diverged(self, d: Divergence) -> None:
         """The guard rolled the session back (and put back the settings of that state, or
         halved the rate): say so, and pause if that was its advice."""
-        self._emit(events.Diverged(d.message(), d.rolled_back_to, d.new_lr, d.paused))
+        self._emit(
+            events.Diverged(
+                d.message(), d.rolled_back_to, d.new_lr, d.paused, d.iteration, d.reason,
+                d.outcome,
+            )
+        )  # fmt: skip
         self.recorder.rolled_back(d.rolled_back_to)
         # the losses not yet reported past the rollback never happened either (in place:
         # _train holds this list)

@@ -1,12 +1,13 @@
 """The notice line: the app's messages in one place, at the top of the main column.
 
 Toasts stacked over the panes at 80x24 (three or four for ten seconds on a corpus
-switch, also over the help). Here every message (App.notify) replaces the previous one in
-one line (two when it wraps) shown only while it has something to say: a passing message goes
-after `timeout` seconds; a sticky one (why training paused) stays until the app clears
-it, and a passing message shown meanwhile gives the line back to it. The last messages
-are kept in the app's `notices` (newest last). The insight screen has a line of its own;
-the app (Notices) shows a message in the line of the screen in front.
+switch, also over the help). Here every message (App.notify) replaces the previous one
+in one line (up to three when it wraps) shown only while it has something to say: a
+passing message goes after `timeout` seconds; a sticky one (why training paused) stays
+until the app clears it, and a passing message shown meanwhile gives the line back to
+it. The last messages are kept in the app's `notices` (newest last). The insight screen
+has a line of its own; the app (Notices) shows a message in the line of the screen in
+front.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ class NoticeLine(Static):
     DEFAULT_CSS = """
     NoticeLine {
         height: auto;
-        max-height: 2;
+        max-height: 3;
         width: 1fr;
         padding: 0 1;
         text-overflow: ellipsis;

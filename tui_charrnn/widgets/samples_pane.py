@@ -27,7 +27,7 @@ MAX_LINES = 1_500  # lines of scrollback in the log (~10 MB at most; 100-200 sam
 MAX_SAMPLES = 1_000  # the latest samples kept in .samples (~0.5 KB each): s adds those
 # not yet in samples.jsonl (flushed every 2 s), so up to 500 samples a second
 MAX_PER_FLUSH = 40  # samples written to the log per flush (about one a second)
-BOTTOM_SLACK = 2  # rows above the bottom that still count as the bottom (the notice line)
+BOTTOM_SLACK = 3  # rows above the bottom that still count as the bottom (the notice line)
 
 
 class SampleLog(RichLog):
