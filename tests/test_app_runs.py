@@ -65,7 +65,7 @@ async def test_quit_saves_and_resume_shows_the_same_run(tmp_path):
         state = (session.p, session.hprev.copy(), session.adagrad.mem.flat.copy())
         rng = session.rng.bit_generator.state
         before_samples = [(s.iteration, s.text) for s in app.sample_pane.samples]
-        before_points = dict(app.loss_pane.points)
+        before_points = dict(app.loss_pane.recent.points)  # (the old window, point for point)
         t0 = time.monotonic()
         await press(pilot, "q")
         await until(pilot, lambda: app.trainer.stopped.is_set(), timeout=1.0, what="stopped")
@@ -85,7 +85,9 @@ async def test_quit_saves_and_resume_shows_the_same_run(tmp_path):
         assert app2.hp.learning_rate == 0.05  # the run's settings, not the defaults
         assert app2.query_one("#hp-learning_rate").value == "0.05"
         assert [(s.iteration, s.text) for s in app2.sample_pane.samples] == before_samples
-        points = dict(app2.loss_pane.points)
+        points = dict(app2.loss_pane.recent.points)
+        whole = dict(app2.loss_pane.whole.points)
+        assert min(whole) == 1 and max(whole) <= n  # the whole run too
         assert min(points) == 1 and max(points) == n  # the curve from its start (iteration 0
         # is the initial ln V guess, not a metrics row) to where it stopped
         common = set(points) & set(before_points)
