@@ -165,6 +165,8 @@ async def test_good_corpus_asks_then_switches(tmp_path):
         await set_field(pilot, "#corpus-path", str(good))
         await press(pilot, "enter")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirmation")
+        question = app.screen.question  # the run is saved, not discarded
+        assert "is saved in its run folder" in question and "discard" not in question
         await press(pilot, "n")  # no: nothing changes
         await until(pilot, lambda: not isinstance(app.screen, ConfirmScreen), what="closed")
         assert app.corpus_name == "fox"
@@ -187,6 +189,8 @@ async def test_reset_applies_new_hidden_size(tmp_path):
         assert app.trainer.session.params.H == 16  # not applied until reset
         app.query_one("#log").focus()
         await press(pilot, "r")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+        await press(pilot, "y")
         await until(pilot, lambda: app.hp.hidden_size == 8, what="reset")
         assert app.trainer.session.params.H == 8
         await until(pilot, lambda: app.iteration > 10, what="training after reset")
@@ -267,7 +271,7 @@ async def test_save_failure_is_reported_and_training_goes_on(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.sample_pane.samples, what="a sample")
         await press(pilot, "s")
-        errors = lambda: [n for n in app._notifications if n.severity == "error"]  # noqa: E731
+        errors = lambda: [n for n in app.notices if n.severity == "error"]  # noqa: E731
         await until(pilot, lambda: errors(), what="error notification")
         assert "not saved" in errors()[0].message
         await press(pilot, "c")

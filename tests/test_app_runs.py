@@ -51,7 +51,7 @@ async def test_quit_saves_and_resume_shows_the_same_run(tmp_path):
         state = (session.p, session.hprev.copy(), session.adagrad.mem.flat.copy())
         rng = session.rng.bit_generator.state
         before_samples = [(s.iteration, s.text) for s in app.sample_pane.samples]
-        before_points = dict(app.loss_pane.points)
+        before_points = dict(app.loss_pane.recent.points)  # (the old window, point for point)
         t0 = time.monotonic()
         await press(pilot, "q")
         await until(pilot, lambda: app.trainer.stopped.is_set(), timeout=1.0, what="stopped")
@@ -71,14 +71,16 @@ async def test_quit_saves_and_resume_shows_the_same_run(tmp_path):
         assert app2.hp.learning_rate == 0.05  # the run's settings, not the defaults
         assert app2.query_one("#hp-learning_rate").value == "0.05"
         assert [(s.iteration, s.text) for s in app2.sample_pane.samples] == before_samples
-        points = dict(app2.loss_pane.points)
+        points = dict(app2.loss_pane.recent.points)
+        whole = dict(app2.loss_pane.whole.points)
+        assert min(whole) == 1 and max(whole) <= n  # the whole run too
         assert min(points) == 1 and max(points) == n  # the curve from its start (iteration 0
         # is the initial ln V guess, not a metrics row) to where it stopped
         common = set(points) & set(before_points)
         assert len(common) >= 5
         for it in common:
             assert math.isclose(points[it], before_points[it], rel_tol=1e-9)
-        assert any("Resumed" in m.message for m in app2._notifications)
+        assert any("Resumed" in m.message for m in app2.notices)
         status = str(app2.query_one("#stats").content)
         assert f"iter {n:,}" in status
         await press(pilot, "q")
@@ -111,7 +113,7 @@ async def test_autosave_with_a_tiny_interval_keeps_the_last_n(tmp_path):
         await until(pilot, lambda: app.state == "paused", what="paused")
         assert checkpoints(tmp_path / "runs")[0].parent == folder
         assert len(checkpoints(tmp_path / "runs")) <= 2  # rotation
-        assert not any("Autosaved" in m.message for m in app._notifications)  # silent
+        assert not any("Autosaved" in m.message for m in app.notices)  # silent
         await press(pilot, "q")
         await until(pilot, lambda: app.trainer.stopped.is_set(), timeout=1.0, what="stopped")
     run = RunFolder(folder)
@@ -127,6 +129,8 @@ async def test_runs_browser_lists_and_opens_a_run(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.iteration > 30, what="iterations")
         await press(pilot, "r")  # a new run: the first one is saved first
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+        await press(pilot, "y")
         await until(pilot, lambda: list_runs(tmp_path / "runs"), what="first run saved")
         (first,) = list_runs(tmp_path / "runs")
         await until(pilot, lambda: app.iteration > 30, what="training the second run")
@@ -145,7 +149,7 @@ async def test_runs_browser_lists_and_opens_a_run(tmp_path):
         await press(pilot, "y")
         opened = lambda: app.run_started and app.run_started.iteration == first.iteration  # noqa: E731
         await until(pilot, opened, what="the first run reopened")
-        resumed = lambda: any("Resumed" in m.message for m in app._notifications)  # noqa: E731
+        resumed = lambda: any("Resumed" in m.message for m in app.notices)  # noqa: E731
         await until(pilot, resumed, what="resumed notification")
         await until(pilot, lambda: len(list_runs(tmp_path / "runs")) == 2, what="second saved")
         await until(pilot, lambda: app.iteration > first.iteration + 5, what="training it")
@@ -158,13 +162,16 @@ async def test_huge_learning_rate_rolls_back_and_the_app_responds(tmp_path):
         await until(pilot, lambda: app.iteration > 120, what="iterations")
         await set_field(pilot, "#hp-learning_rate", "1e6")
         await press(pilot, "enter")
-        warned = lambda: [m for m in app._notifications if m.title == "Training diverged"]  # noqa: E731
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="asked first")
+        await press(pilot, "y")
+        warned = lambda: [m for m in app.notices if "diverged" in m.message]  # noqa: E731
         await until(pilot, lambda: warned(), what="divergence warning")
         message = warned()[0].message
-        assert "rolled back to iteration" in message and "learning rate 1e+06 -> 500000" in message
+        assert "run back to iteration" in message
+        assert "change undone: learning_rate 1e+06 -> 0.1" in message
         field = app.query_one("#hp-learning_rate")
-        await until(pilot, lambda: float(field.value) < 1e6, what="halved value in the field")
-        assert float(field.value) == app.hp.learning_rate
+        await until(pilot, lambda: field.value == "0.1", what="the old value in the field")
+        assert app.hp.learning_rate == 0.1
         await press(pilot, "space")  # still responds
         await until(pilot, lambda: app.state == "paused", what="paused")
         await press(pilot, "c")

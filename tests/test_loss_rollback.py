@@ -47,11 +47,14 @@ def test_pane_drops_what_came_after_the_rollback():
 def test_pane_rollback_keeps_the_stride():
     pane = LossPane()
     pane.add(progress(0, 1000))  # the window filled: one point every 4 iterations
-    assert pane.stride == 4
+    assert pane.stride == 4 and pane.whole.stride == 2  # (the whole run: 512 points)
     pane.rolled_back(505)
-    assert pane.points[-1][0] == 502 and all(p[0] <= 505 for p in pane.points)
+    recent = pane.recent.points
+    assert recent[-1][0] == 502 and all(p[0] <= 505 for p in recent)
+    assert pane.whole.points[-1][0] == 504  # (even iterations: the start, 0, is kept)
     pane.add(progress(503, 520, npc=1.0))  # one point every 4 iterations still
-    assert [p[0] for p in pane.points][-6:] == [502, 504, 508, 512, 516, 520]
+    assert [p[0] for p in pane.recent.points][-6:] == [502, 504, 508, 512, 516, 520]
+    assert [p[0] for p in pane.whole.points][-4:] == [514, 516, 518, 520]
     assert pane.vals == [] and pane.marks == []
 
 
@@ -102,11 +105,11 @@ async def test_app_chart_after_a_real_rollback(tmp_path):
         assert pane.marks == [(12, "learning_rate", 0.1, 1e6)]
         app.action_step()  # one step at 1e6 spoils the parameters, the next diverges
         app.action_step()
-        await until(pilot, lambda: app.hp.learning_rate == 5e5, what="the rollback")
-        await until(pilot, lambda: len(pane.marks) == 2, what="the halving")
-        # the guard kept the state from just before the change: the run goes back to it
-        assert app.trainer.session.n == 12
-        assert pane.marks == [(12, "learning_rate", 0.1, 1e6), (12, "learning_rate", 1e6, 5e5)]
+        await until(pilot, lambda: len(pane.marks) == 2, what="the change undone")
+        # the guard kept the state from just before the change: the run goes back to it,
+        # and the setting to its value then
+        assert app.trainer.session.n == 12 and app.hp.learning_rate == 0.1
+        assert pane.marks == [(12, "learning_rate", 0.1, 1e6), (12, "learning_rate", 1e6, 0.1)]
         assert [v[0] for v in pane.vals] == [1]  # the validation before the change stays
         assert max(p[0] for p in pane.points) <= 12  # the undone iterations are gone
         assert all(math.isfinite(p[1]) for p in pane.points)

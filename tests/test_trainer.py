@@ -268,13 +268,21 @@ def test_yield_to_ui_holds_training_briefly(started, monkeypatch):
     wait_for(lambda: trainer.session.n > n + 10, what="the hold to end by itself")
 
 
-def test_divergence_is_rolled_back_and_the_rate_halved(started):
+def test_a_ruinous_live_change_is_rolled_back_and_undone(started):
+    """The guard keeps the state from just before a live change; when the change makes
+    training diverge, the run goes back to that state and the setting to its old value
+    (halving 1e6 twenty times would leave the run at a rate still far too high)."""
     trainer, rec, _ = started()
-    wait_for(lambda: trainer.session.n > 150)  # the guard has a snapshot
+    wait_for(lambda: trainer.session.n > 150)
     trainer.set_live(learning_rate=1e6)
     wait_for(lambda: rec.of(events.Diverged), what="a divergence")
     d = rec.of(events.Diverged)[0]
-    assert "diverged" in d.message and d.learning_rate == 5e5 and not d.paused
-    assert {"learning_rate": 5e5} in [e.settings for e in rec.of(events.SettingsApplied)]
-    wait_for(lambda: trainer.session.hp.learning_rate < 1e3, what="the rate halved")
+    changed = [e for e in rec.of(events.SettingsApplied) if e.settings == {"learning_rate": 1e6}]
+    assert "diverged" in d.message and "the change undone" in d.message and not d.paused
+    assert d.learning_rate == 0.1 and d.rolled_back_to == changed[0].iteration
+    undone = rec.of(events.SettingsApplied)[-1]
+    assert undone.settings == {"learning_rate": 0.1} and undone.previous == {"learning_rate": 1e6}
+    assert undone.iteration == d.rolled_back_to
+    wait_for(lambda: trainer.session.n > d.rolled_back_to + 50)
+    assert trainer.session.hp.learning_rate == 0.1 and len(rec.of(events.Diverged)) == 1
     assert rec.last(events.StateChanged).state == "training"

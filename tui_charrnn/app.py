@@ -23,8 +23,9 @@ from textual.widgets import Input
 
 from . import events
 from .hparams import Hyperparams
-from .messages import CorpusLoaded, SettingEntered, TrainerEvent
+from .messages import CorpusLoaded, FieldDone, SettingEntered, TrainerEvent
 from .opening import OpenedRun
+from .pacing import KeyPacer
 from .recorder import Recorder
 from .screens.insight import InsightController
 from .storage import DEFAULT_KEEP
@@ -34,6 +35,7 @@ from .widgets.dialogs import ConfirmScreen, HelpScreen
 from .widgets.footer import Footer  # Textual's, without its leak
 from .widgets.hparams_pane import HyperparamPane
 from .widgets.loss_pane import LossPane
+from .widgets.notice import NoticeLine, Notices
 from .widgets.runs_browser import RunKeeper
 from .widgets.samples_pane import SamplePane
 from .widgets.status import StatusBar
@@ -49,9 +51,20 @@ REDRAW_S = 0.125
 PALETTE_HINT_WIDTH = 90
 LOSS_TICKS = 8
 SAMPLE_TICKS = 8
+PALETTE = (  # the command palette's entries: (title, help, action)
+    ("Step one iteration", "n (while paused)", "step"),
+    ("Sample now", "g", "sample"),
+    ("Insight views", "i: baselines, surprisal, neurons, ...", "insight"),
+    ("Loss chart: whole run / recent", "w", "loss_view"),
+    ("Save samples", "s: every sample of the run", "save_samples"),
+    ("Save checkpoint", "c", "checkpoint"),
+    ("Reset run", "r: with the settings in the fields", "reset"),
+    ("Open a saved run", "o: the runs browser", "open_run"),
+    ("Help", "? / F1", "help"),
+)
 
 
-class CharRNNApp(App[int]):
+class CharRNNApp(Notices, App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "charrnn-tui"
     AUTO_FOCUS = "#log"
@@ -65,10 +78,14 @@ class CharRNNApp(App[int]):
         Binding("c", "checkpoint", "Ckpt", tooltip="Save a checkpoint"),
         # "New", not "Reset": while paused (Resume, Step) every key must fit in 80 columns
         Binding("r", "reset", "New", tooltip="Reset: a new run with the settings in the fields"),
-        Binding("question_mark,f1", "help", "Help", key_display="?"),
+        # two bindings: in a field "?" is typed, and the footer shows F1 instead
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("f1", "help", "Help", key_display="F1"),
         Binding("q", "quit", "Quit"),
         Binding("o", "open_run", "Runs", tooltip="Open a saved run"),
-        Binding("escape", "leave_field", "Leave field", show=False),
+        Binding("escape", "leave_field", "Leave field"),  # shown only in a field
+        # not in the footer (no room at 80 columns): the row under the chart names it
+        Binding("w", "loss_view", "Loss: whole run / recent", show=False),
     ]
     state: reactive[str] = reactive("starting")
 
@@ -106,6 +123,9 @@ class CharRNNApp(App[int]):
             recorder=self.recorder,
         )
         self.insight = InsightController(self)  # the insight views (i) and their bookkeeping
+        self.pacer = KeyPacer(
+            self.trainer.yield_to_ui, lambda: self.call_after_refresh(self.trainer.ui_done)
+        )
 
     def compose(self) -> ComposeResult:
         # Kept as attributes: while a dialog is open, query_one() would search the dialog.
@@ -115,6 +135,7 @@ class CharRNNApp(App[int]):
         self.loss_pane = LossPane(id="loss")
         self.sample_pane = SamplePane(id="samples")
         yield self.status_bar
+        self.notice = NoticeLine(id="notice")
         with Horizontal(id="body"):
             with VerticalScroll(id="sidebar", can_focus=False):
                 yield self.corpus_pane
@@ -122,6 +143,7 @@ class CharRNNApp(App[int]):
                 self.tips_pane = TipsPane(id="tips")
                 yield self.tips_pane
             with Vertical(id="main"):
+                yield self.notice  # here, not full width: the sidebar keeps its rows
                 yield self.loss_pane
                 yield self.sample_pane
         self.footer = Footer(compact=True)
@@ -132,6 +154,7 @@ class CharRNNApp(App[int]):
         self.tips_pane.fit(event.size.height)
 
     def on_mount(self) -> None:
+        self.notices_ready()
         self.status_bar.corpus_name = self.corpus_name
         self._train()
         self.set_interval(REDRAW_S, self._redraw)
@@ -168,8 +191,7 @@ class CharRNNApp(App[int]):
         if isinstance(event, (Key, MouseDown)):  # the user acts: give the UI the CPU
             if self.leaving or not self.screen_stack:
                 return  # quitting: a key still in flight has no screen left to act on
-            self.trainer.yield_to_ui()
-            self.call_after_refresh(self.trainer.ui_done)
+            self.pacer.key()  # (not for every key of a flood: pacing.py)
         await super().on_event(event)
 
     def _from_trainer(self, event: events.Event) -> None:
@@ -223,6 +245,8 @@ class CharRNNApp(App[int]):
                 self.sample_pane.flush()
         elif isinstance(e, events.StateChanged):
             self.state = status.state = e.state
+            if e.state == "training":  # why it had paused is history now
+                self.clear_sticky()
         elif isinstance(e, events.SettingsApplied):
             at = e.iteration if e.iteration >= 0 else self.iteration
             self.loss_pane.mark(at, e.settings, e.previous or self.hp.to_dict())
@@ -234,14 +258,23 @@ class CharRNNApp(App[int]):
             self._started(e)
         elif isinstance(e, events.Diverged):
             self.loss_pane.rolled_back(e.rolled_back_to)
-            self.notify(e.message, title="Training diverged", severity="warning", timeout=10)
+            message = f"Training {e.message}"
+            if e.outcome:  # what it means for the user first: the line may be cut
+                message = (
+                    f"{e.outcome[0].upper()}{e.outcome[1:]} · run back to iteration "
+                    f"{e.rolled_back_to:,} (it diverged at {e.iteration:,}: {e.reason})"
+                )
+            if e.paused:
+                message += " · space resumes, r starts a new run"
+            self.tell(message, severity="warning", sticky=e.paused, timeout=15)
         elif isinstance(e, events.TrainerError):
-            self.notify(e.message, title="Trainer", severity="error", timeout=8)
+            self.notify(e.message, severity="error", timeout=10)
             if self.run_started is None:  # the corpus given at start cannot be used
                 self.corpus_pane.show_error(f"{e.message}\nChoose another corpus.")
 
     def _started(self, e: events.SessionStarted) -> None:
         self.run_started = e
+        self.clear_sticky()
         self.corpus_pane.show_error("")
         self.hp = e.hp
         self.corpus_name = e.corpus_name
@@ -281,16 +314,16 @@ class CharRNNApp(App[int]):
             return
         pane.restore_info()
 
-        def switch(yes: bool | None) -> None:
-            if yes:
-                self.trainer.reset(hp, corpus)
-                self.notify(f"Training on {corpus.name}")
+        def switch() -> None:
+            self.trainer.reset(hp, corpus)
+            self.action_leave_field()  # (no: the focus goes back where it was)
 
         question = (
             f"Train on {corpus.name} ({corpus.N:,} chars, vocabulary {corpus.V})?\n"
-            f"This discards the current run (iteration {self.iteration:,})."
+            f"A new run starts; the current one (iteration {self.iteration:,}) is saved "
+            "in its run folder, and o opens it again."
         )
-        self.push_screen(ConfirmScreen(question), switch)
+        ConfirmScreen.ask(self, question, switch)
 
     # -- actions -------------------------------------------------------------------------
 
@@ -302,11 +335,14 @@ class CharRNNApp(App[int]):
             return paused
         if action == "step":
             return self.state == "paused"  # hidden while training: it only steps a paused run
+        if action == "leave_field":  # in the footer only inside a field
+            return bool(self.screen_stack) and isinstance(self.focused, Input)
         return True
 
-    @on(Input.Submitted)
+    @on(FieldDone)
     def action_leave_field(self) -> None:
-        """After Enter in a field (or on escape) the keys are commands again."""
+        """After a good Enter in a field (or on escape) the keys are commands again; the
+        sample log has the focus, and its border shows it."""
         self.sample_pane.log_view.focus()  # an attribute: at shutdown a query finds nothing
 
     def action_pause(self) -> None:
@@ -323,6 +359,9 @@ class CharRNNApp(App[int]):
         self.sample_asked = True  # show it as soon as it comes, not on the next tick
         self.trainer.sample_now()
 
+    def action_loss_view(self) -> None:
+        self.loss_pane.toggle_view()
+
     def action_insight(self) -> None:
         self.insight.open()
 
@@ -333,10 +372,20 @@ class CharRNNApp(App[int]):
     def action_reset(self) -> None:
         hp, bad = self.hp_pane.wanted()
         if hp is None:
-            self.notify(f"Fix {', '.join(bad)} first", title="Not reset", severity="error")
+            self.notify(f"Not reset: fix {', '.join(bad)} first", severity="error")
             return
-        self.trainer.reset(hp)
-        self.notify("New run with the current settings")
+        if isinstance(self.screen, ConfirmScreen):
+            return
+
+        def reset() -> None:
+            self.trainer.reset(hp)
+            self.notify("New run with the settings in the fields")
+
+        question = (
+            f"Start a new run with the settings in the fields?\nThe current run (iteration "
+            f"{self.iteration:,}) is saved in its run folder; o opens it again."
+        )
+        ConfirmScreen.ask(self, question, reset)
 
     def action_checkpoint(self) -> None:
         self.runs.checkpoint()
@@ -368,15 +417,6 @@ class CharRNNApp(App[int]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for title, help_, action in (
-            ("Pause / resume training", "space", self.trainer.toggle_pause),
-            ("Step one iteration", "n (while paused)", self.action_step),
-            ("Sample now", "g", self.action_sample),
-            ("Insight views", "i: baselines, surprisal, neurons, ...", self.action_insight),
-            ("Save samples", "s: every sample of the run", self.action_save_samples),
-            ("Save checkpoint", "c", self.action_checkpoint),
-            ("Reset run", "r: with the settings in the fields", self.action_reset),
-            ("Open a saved run", "o: the runs browser", self.action_open_run),
-            ("Help", "? / F1", self.action_help),
-        ):
-            yield SystemCommand(title, help_, action)
+        yield SystemCommand("Pause / resume training", "space", self.trainer.toggle_pause)
+        for title, help_, action in PALETTE:
+            yield SystemCommand(title, help_, getattr(self, f"action_{action}"))

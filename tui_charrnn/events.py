@@ -138,8 +138,12 @@ class Diverged:
 
     message: str  # one line, for the user
     rolled_back_to: int  # the iteration training continues from
-    learning_rate: float  # in force after the rollback (halved, unless paused)
+    learning_rate: float  # in force after the rollback (halved, put back, or unchanged)
     paused: bool
+    # the parts of the message (guard.Divergence), for a shorter line in the app
+    iteration: int = -1  # the iteration that diverged
+    reason: str = ""  # e.g. "loss is inf"
+    outcome: str = ""  # e.g. "the change undone: learning_rate 1e+09 -> 0.1"
 
 
 @dataclass(frozen=True)

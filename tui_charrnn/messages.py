@@ -39,3 +39,9 @@ class SettingEntered(Message):
 
     name: str
     value: Any
+
+
+@dataclass
+class FieldDone(Message):
+    """Enter in a field did what it asks: the keys are commands again (the app moves the
+    focus to the sample log, whose border shows it)."""

@@ -173,14 +173,20 @@ class Trainer(Controls):
             self._probe.snapshot(s)
 
     def _diverged(self, d: Divergence) -> None:
-        """The guard rolled the session back: say so, and pause if that was its advice."""
-        self._emit(events.Diverged(d.message(), d.rolled_back_to, d.new_lr, d.paused))
+        """The guard rolled the session back (and put back the settings of that state, or
+        halved the rate): say so, and pause if that was its advice."""
+        self._emit(
+            events.Diverged(
+                d.message(), d.rolled_back_to, d.new_lr, d.paused, d.iteration, d.reason,
+                d.outcome,
+            )
+        )  # fmt: skip
         self.recorder.rolled_back(d.rolled_back_to)
         # the losses not yet reported past the rollback never happened either (in place:
         # _train holds this list)
         self._pending[:] = [x for x in self._pending if x[0] <= d.rolled_back_to]
-        if d.new_lr != d.old_lr:
-            self._applied({"learning_rate": d.new_lr}, {"learning_rate": d.old_lr})
+        if d.settings:  # halved, or the change that ruined the run undone
+            self._applied(dict(d.settings), dict(d.previous))
         if d.paused:
             self._paused = True
             self._set_state("paused")
@@ -310,8 +316,8 @@ class Trainer(Controls):
         if s is None:
             raise CorpusError("no corpus loaded: choose one first")
         previous = {name: getattr(s.hp, name) for name in settings}
-        if self._guard is not None and self._guard.state_is_finite():
-            self._guard.snapshot()  # a value that ruins the run rolls back to just before it
+        if self._guard is not None:  # a value that ruins the run rolls back to just before it
+            self._guard.before_change()  # (or to an earlier good state if the loss is up)
         rest = dict(settings)
         if "seq_length" in rest:
             T = rest.pop("seq_length")

@@ -17,6 +17,7 @@ from .. import catalog
 from ..corpus import CorpusError, load
 from ..messages import CorpusFailed, CorpusLoaded
 from ..safefile import show_path
+from .fields import PathField
 
 
 class CorpusPane(Vertical):
@@ -33,7 +34,7 @@ class CorpusPane(Vertical):
             ),
             id="corpus-list",
         )
-        yield Input(placeholder="…or a file path + Enter", id="corpus-path", compact=True)
+        yield PathField(placeholder="…or a file path + Enter", id="corpus-path", compact=True)
         yield Static("", id="corpus-info")
         yield Static("", id="corpus-error")
 
@@ -63,6 +64,8 @@ class CorpusPane(Vertical):
 
     @on(Input.Submitted, "#corpus-path")
     def _path_entered(self, event: Input.Submitted) -> None:
+        """The focus stays in the field: to correct the path if it cannot be used."""
+        event.stop()
         if event.value.strip():
             self.load(event.value.strip())
 

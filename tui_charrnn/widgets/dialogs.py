@@ -1,11 +1,18 @@
-"""Modal screens: a yes/no confirmation and the help screen."""
+"""Modal screens: a yes/no confirmation and the help screen.
+
+The help is one scrolling container that has the focus, so the keyboard scrolls it (Up,
+Down, PageUp, PageDown, Home, End); bullets and key lines are laid out as two columns, so
+a wrapped line keeps its indent at any width.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
@@ -20,14 +27,19 @@ how surprised it was by each next character (the [b]loss[/]), backpropagates thr
 those steps and nudges every weight with [b]Adagrad[/].
 
 [b $accent]Reading the numbers[/]
-• [b]loss[/] is the seed's smooth loss: a running average of the loss summed over one
-  sequence of seq_length characters. Divided by seq_length it is [b]nats per character[/].
+• [b]loss[/] is the smooth loss of the original min-char-rnn: a running average of the
+  loss summed over one sequence of seq_length characters. Divided by seq_length it is
+  [b]nats per character[/].
 • It starts at seq_length × ln V: a uniform guess among the V characters of the
   vocabulary. It falls as the network learns letters, then words, then layout.
 • Each nat per character less means e ≈ 2.7 times more probability on the right
   next character.
 • [b]Samples[/] are drawn from the network every sample_every iterations: watch noise
   turn into words. [b]temperature[/] below 1 makes them safer, above 1 wilder.
+• The chart shows the whole run; [b]w[/] switches to the recent past and back. [b]●[/] is
+  the held-out (validation) loss, [b]▲[/] a setting changed while training.
+• If a setting makes the loss blow up, the run goes back to just before the change and
+  the setting to its old value; the line above the chart says so.
 
 [b $accent]Try this[/]
 • Pause (space), then step (n) to watch single updates.
@@ -39,13 +51,17 @@ those steps and nudges every weight with [b]Adagrad[/].
   [b]space[/]     pause / resume
   [b]n[/]         one iteration (while paused)
   [b]g[/]         sample now
+  [b]i[/]         insight: what the network learned (baselines, surprisal, neurons...)
+  [b]w[/]         loss chart: the whole run or the recent past
   [b]s[/]         save every sample of the run into the run folder
   [b]c[/]         save a checkpoint into the run folder
-  [b]r[/]         reset: a new run with the settings in the fields (the old one is saved)
+  [b]r[/]         reset: a new run with the settings in the fields (asks first; the old
+  one is saved)
   [b]o[/]         runs: open a saved run (the current one is saved first)
-  [b]tab[/]       move between fields; Enter applies a live setting
+  [b]tab[/]       move between fields; Enter applies a live setting, Esc leaves the field
+  [b]End[/]       sample log: follow the newest samples again after scrolling up
   [b]ctrl+p[/]    command palette (all of the above, searchable)
-  [b]? / F1[/]    this help (escape closes it)
+  [b]? / F1[/]    this help (in a field, where ? is typed: F1); escape closes it
   [b]q[/]         quit
 """
 
@@ -67,6 +83,23 @@ def unwrap(text: str) -> str:
 
 
 HELP = unwrap(HELP_SOURCE)
+KEY_LINE = re.compile(r"  (\[b\].*?\[/\])\s+(.*)")
+
+
+def help_widgets(text: str = HELP) -> list[Static | Horizontal]:
+    """The help as widgets: bullets and key lines as two columns (a hanging indent)."""
+    out: list[Static | Horizontal] = []
+    for line in text.splitlines():
+        key = KEY_LINE.fullmatch(line)
+        if line.startswith("• "):
+            first, rest = Static("•", classes="help-bullet"), line[2:]
+        elif key:
+            first, rest = Static(key.group(1), classes="help-key"), key.group(2)
+        else:
+            out.append(Static(line or " ", classes="help-line"))
+            continue
+        out.append(Horizontal(first, Static(rest, classes="help-text"), classes="help-row"))
+    return out
 
 
 class Dialog(ModalScreen):
@@ -112,10 +145,17 @@ class ConfirmScreen(Dialog):
     def action_answer(self, yes: bool) -> None:
         self.close(yes)
 
+    @classmethod
+    def ask(cls, app: App, question: str, on_yes: Callable[[], None]) -> None:
+        """Push the question; call on_yes() if the answer is yes."""
+        app.push_screen(cls(question), lambda yes: on_yes() if yes else None)
+
 
 class HelpScreen(Dialog):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark,f1", "close", "Close")]
+    AUTO_FOCUS = "#help"  # the keyboard scrolls it
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help"):
-            yield Static(HELP, id="help-text")
+        with VerticalScroll(id="help") as scroll:
+            scroll.border_subtitle = "↑↓ PgUp PgDn Home End: scroll · esc: close"
+            yield from help_widgets()

@@ -2,8 +2,13 @@
 
 Live settings (learning rate, clip, temperature, sample length/every, seq_length) are sent
 to the trainer on Enter or when leaving the field, and marked applied when the trainer
-confirms. The others change the shape of the model or its initialisation; they are
-marked "reset" and take effect when the run is reset (r).
+confirms; a value far outside what trains (UNUSUAL) is asked about first, on Enter only.
+The others change the shape of the model or its initialisation; they are marked "reset"
+and take effect when the run is reset (r). After Enter with an invalid value the focus
+stays in the field; after a good one it goes back to the sample log (FieldDone).
+
+Values are shown in a form that fits the field (1.39e-08, not a cut 1.3877787): the
+exact value behind a shortened text is kept, so leaving it untouched changes nothing.
 """
 
 from __future__ import annotations
@@ -16,14 +21,51 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
 from ..hparams import SPECS, Hyperparams, validate
-from ..messages import SettingEntered
+from ..messages import FieldDone, SettingEntered
+from .dialogs import ConfirmScreen
+from .fields import CHOICE_MAX, Field, NumberField
+
+FIELD_CHARS = 8  # the fields are 9 cells wide at the sidebar's 34 columns, one for the cursor
+
+# Live values far outside what trains: asked about before they are applied.
+UNUSUAL = {
+    "learning_rate": (
+        10,
+        "That is far above the usual 0.001 to 1: the loss will likely blow up (the "
+        "divergence guard would then undo the change).",
+    ),
+    "temperature": (10, "Samples at that temperature are close to random characters."),
+    "sample_length": (10_000, "Training waits while each sample is drawn."),
+}
 
 
-def _text(value: Any) -> str:
+def unusual(name: str, value: Any) -> str | None:
+    """Why a live value deserves a question before it is applied, or None."""
+    limit, why = UNUSUAL.get(name, (None, ""))
+    return why if limit is not None and value > limit else None
+
+
+def _text(value: Any, width: int = FIELD_CHARS) -> str:
+    """The exact value if it fits in `width` characters, else the closest that does."""
+    if (isinstance(value, int) and len(str(value)) <= width) or isinstance(value, str):
+        return str(value)
+    exact = repr(value) if isinstance(value, float) else str(value)
+    for form in (f"{value:g}", exact):
+        if len(form) <= width and float(form) == value:
+            return form
+    for digits in range(6, 0, -1):
+        short = f"{value:.{digits}g}"
+        if len(short) <= width:
+            return short
+    return f"{value:.0e}"
+
+
+def _full(value: Any) -> str:
+    """The value in words (status lines): exact, short when exact allows."""
     if not isinstance(value, float):
         return str(value)
     short = f"{value:g}"
-    return short if float(short) == value else repr(value)  # e.g. a halved rate, exactly
+    return short if float(short) == value else repr(value)
 
 
 class HyperparamPane(Vertical):
@@ -31,17 +73,18 @@ class HyperparamPane(Vertical):
         super().__init__(**kwargs)
         self.running = hp  # the settings in force in the trainer
         self._sent: dict[str, Any] = {}  # live values sent, not yet confirmed
+        self._shown: dict[str, tuple[str, Any]] = {}  # name -> (text shown, exact value)
 
     def compose(self) -> ComposeResult:
         for name, spec in SPECS.items():
             with Horizontal(classes="hp-row", id=f"row-{name}"):
                 yield Label(name, classes="hp-name")
-                yield Input(
-                    _text(getattr(self.running, name)),
-                    id=f"hp-{name}",
-                    compact=True,
-                    tooltip=spec.help,
-                )
+                text = self._show_text(name, getattr(self.running, name))
+                kwargs = dict(id=f"hp-{name}", compact=True, tooltip=spec.help)
+                if spec.kind is str:
+                    yield Field(text, max_length=CHOICE_MAX, restrict=r"[A-Za-z0-9]*", **kwargs)
+                else:
+                    yield NumberField(text, **kwargs)
                 yield Label("live" if spec.live else "reset", classes="hp-mark", id=f"mark-{name}")
             yield Static("", classes="hp-reason", id=f"reason-{name}")
         # shown only with something to say: at 80x24 the idle sidebar then fits unscrolled
@@ -56,13 +99,22 @@ class HyperparamPane(Vertical):
     def _input(self, name: str) -> Input:
         return self.query_one(f"#hp-{name}", Input)
 
+    def _show_text(self, name: str, value: Any) -> str:
+        text = _text(value)
+        self._shown[name] = (text, value)
+        return text
+
+    def _set_value(self, name: str, value: Any) -> None:
+        self._input(name).value = self._show_text(name, value)
+
     def check(self, name: str) -> tuple[bool, Any]:
         """Validate the field; show or hide its reason. Returns (ok, value)."""
         text = self._input(name).value
         reason = self.query_one(f"#reason-{name}", Static)
         row = self.query_one(f"#row-{name}")
         try:
-            value = validate(name, text)
+            shown, exact = self._shown.get(name, (None, None))
+            value = exact if text == shown else validate(name, text)
         except ValueError as e:
             row.add_class("-invalid")
             reason.update(f"✗ {name} {e}")
@@ -80,7 +132,7 @@ class HyperparamPane(Vertical):
         if not SPECS[name].live:
             mark.update("reset")
             if pending:
-                self.set_status(f"{name} = {_text(value)} applies on reset: press r", "pending")
+                self.set_status(f"{name} = {_full(value)} applies on reset: press r", "pending")
         elif pending:
             mark.update("Enter")
         else:
@@ -92,18 +144,65 @@ class HyperparamPane(Vertical):
         if name in SPECS:
             self.check(name)
 
+    @on(Field.Refused)
+    def _refused(self, event: Field.Refused) -> None:
+        name = (event.field.id or "").removeprefix("hp-")
+        if name in SPECS:
+            kind = "a word" if SPECS[name].kind is str else "a number"
+            why = "the field is full" if event.full else f"{name} takes {kind}"
+            text = f"✗ key left out: {why} (F1: help)"
+            if self.query_one("#hp-status", Static).content != text:  # once for a flood
+                self.set_status(text, "error")
+
     @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        name = (event.input.id or "").removeprefix("hp-")
+        if name not in SPECS:
+            return
+        ok, value = self.check(name)
+        if not ok:  # the focus stays here, to correct it
+            self.set_status(f"{name}: not applied (invalid)", "error")
+            return
+        if not self._sendable(name, value):
+            self.post_message(FieldDone())
+            return
+        why = unusual(name, value)
+        if why is None:
+            self._send(name, value)
+            self.post_message(FieldDone())
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self._send(name, value)
+                self.post_message(FieldDone())
+            else:  # the focus comes back to the field
+                self.set_status(f"{name} = {_full(value)} not applied", "pending")
+
+        self.app.push_screen(ConfirmScreen(f"Apply {name} = {_full(value)}?\n{why}"), answer)
+
     @on(Input.Blurred)
-    def _entered(self, event: Input.Submitted | Input.Blurred) -> None:
+    def _left(self, event: Input.Blurred) -> None:
         name = (event.input.id or "").removeprefix("hp-")
         if name not in SPECS:
             return
         ok, value = self.check(name)
         if not ok:
             self.set_status(f"{name}: not applied (invalid)", "error")
-        elif SPECS[name].live and value not in (getattr(self.running, name), self._sent.get(name)):
-            self._sent[name] = value  # Enter then leaving the field sends it once
-            self.post_message(SettingEntered(name, value))
+        elif self._sendable(name, value):
+            if unusual(name, value) is None:
+                self._send(name, value)
+            else:  # asked about on Enter only: a dialog must not pop up on a mere tab
+                self.set_status(f"{name} = {_full(value)}: press Enter to apply it", "pending")
+
+    def _sendable(self, name: str, value: Any) -> bool:
+        """A live value not yet in force nor already sent (Enter, then leaving the field)."""
+        return SPECS[name].live and value not in (getattr(self.running, name), self._sent.get(name))
+
+    def _send(self, name: str, value: Any) -> None:
+        self._sent[name] = value
+        self.post_message(SettingEntered(name, value))
 
     def set_status(self, text: str, kind: str = "") -> None:
         status = self.query_one("#hp-status", Static)
@@ -118,12 +217,11 @@ class HyperparamPane(Vertical):
         for name in settings:
             self._sent.pop(name, None)
         for name in settings:
-            field = self._input(name)
-            if not field.has_focus:  # e.g. the rate the divergence guard halved
-                field.value = _text(settings[name])
+            if not self._input(name).has_focus:  # e.g. the rate the divergence guard halved
+                self._set_value(name, settings[name])
             self.check(name)
             self.query_one(f"#mark-{name}", Label).update("✓")
-        shown = ", ".join(f"{k} = {_text(v)}" for k, v in settings.items())
+        shown = ", ".join(f"{k} = {_full(v)}" for k, v in settings.items())
         self.set_status(f"✓ {shown} applied at iter {iteration:,}", "ok")
 
     def started(self, hp: Hyperparams) -> None:
@@ -132,9 +230,8 @@ class HyperparamPane(Vertical):
         self._sent.clear()
         self.set_status("")  # "applies on reset" is done; check() says what still differs
         for name in SPECS:
-            field = self._input(name)
-            if not field.has_focus:
-                field.value = _text(getattr(hp, name))
+            if not self._input(name).has_focus:
+                self._set_value(name, getattr(hp, name))
             self.check(name)
 
     def wanted(self) -> tuple[Hyperparams | None, list[str]]:

@@ -1,5 +1,7 @@
 """The loss chart: training loss as bars, validation points (●) on the same scale, and a
-bottom row marking live setting changes (▲) with a legend for the latest.
+bottom row marking live setting changes (▲) with a legend for the latest. The y axis is
+labelled in a gutter on the left (top and bottom of the scale, nats/char); the pane
+labels the x axis underneath with axis_row (first and last iteration, what is shown).
 
 Bars work as Textual's Sparkline does (eighth-blocks, several rows tall, points averaged
 into one column each when there are more points than columns, stretched otherwise), but
@@ -63,6 +65,26 @@ def bar_cell(lv: int, row: int) -> str:
     return BARS[lv % 8]
 
 
+def y_label(value: float) -> str:
+    """A y-axis label in at most 4 characters for the losses a chart shows (nats/char)."""
+    if value < 10:
+        return f"{value:.2f}"
+    return f"{value:.1f}" if value < 100 else f"{value:.0f}"
+
+
+def axis_row(width: int, gutter: int, first: str, last: str, titles: Sequence[str]) -> str:
+    """The row under the chart: `first` under its first column (after the gutter), `last`
+    ending at the right edge, and between them the first title that fits with two
+    spaces either side, centred. Cut to `width` if even the labels do not fit."""
+    left = " " * gutter + first
+    room = width - len(left) - len(last)
+    for title in titles:
+        if room >= len(title) + 4:
+            pad = room - len(title)
+            return f"{left}{' ' * (pad // 2)}{title}{' ' * (pad - pad // 2)}{last}"
+    return (left + " " * max(room, 1) + last)[:width]
+
+
 def marker_row(
     width: int, columns: Sequence[int], label: str, anchor: int | None = None
 ) -> tuple[str, int | None]:
@@ -111,6 +133,8 @@ class LossChart(Widget):
         self.marks: list[int] = []
         self.legend = ""  # next to the latest marker (or the chart's key if there is none)
         self.scale: tuple[float, float] = (0.0, 1.0)
+        self.labels = ("", "")  # (top, bottom) of the y axis
+        self._gutter = 0  # columns left of the bars: the y labels and a tick
 
     def show(
         self,
@@ -124,10 +148,19 @@ class LossChart(Widget):
         self.legend = legend
         values = [v for _, v in self.points] + [v for _, v in self.vals]
         self.scale = (min(values), max(values)) if values else (0.0, 1.0)
+        lo, hi = self.scale
+        self.labels = (y_label(hi), y_label(lo)) if values else ("", "")
+        self._gutter = max(map(len, self.labels)) + 1 if values else 0
         self.refresh()
 
+    @property
+    def gutter(self) -> int:
+        """Columns taken by the y labels (none when the chart is too narrow for them)."""
+        return self._gutter if self.size.width > 2 * self._gutter + 10 else 0
+
     def render(self) -> Text:
-        width, height = self.size.width, self.size.height
+        gutter, height = self.gutter, self.size.height
+        width = self.size.width - gutter
         if width < 1 or height < 2:
             return Text("")
         rows = height - 1  # the bottom row is for the markers
@@ -152,10 +185,18 @@ class LossChart(Widget):
                 style = val + Style(bgcolor=bar.color) if under else val
                 lines[rows - 1 - r][c] = (VAL_GLYPH, style)
         text = Text(no_wrap=True, overflow="crop")
-        for line in lines:
+        muted = self.get_component_rich_style("loss-chart--legend")
+        top, bottom = self.labels
+        for r, line in enumerate(lines):
+            if gutter:
+                label = top if r == 0 else bottom if r == rows - 1 else ""
+                tick = "┤" if label else "│"
+                text.append(f"{label:>{gutter - 1}}{tick}", muted)
             for ch, style in line:
                 text.append(ch, style)
             text.append("\n")
+        if gutter:
+            text.append(" " * gutter)
         self._marker_line(text, width, starts)
         return text
 

@@ -1,12 +1,17 @@
-"""Loss pane: a chart of the smooth loss, the whole run at first, then a scrolling
-window of the recent past (so the early ln V plateau does not flatten what follows).
+"""Loss pane: a chart of the smooth loss, of the whole run or of its recent past (w).
+
+Two downsampled series are kept (loss_series.py): the whole run in at most WHOLE points
+(the stride doubles as the run grows, with no limit), and a window of the recent past in
+at most WINDOW points (the stride doubles up to MAX_STRIDE, then the window scrolls; it
+keeps the early ln V plateau from flattening what follows). The whole run is shown first;
+w switches, and the row under the chart says which is shown, its iterations, and w.
 
 The plot is in nats per character (smooth loss / seq_length), so it stays comparable when
-seq_length changes live; the labels also give the seed's number, the loss summed over one
-sequence of seq_length characters. The validation loss (held-out tail, validation.py) is
-drawn as ● points on the same scale and given with its best in its own line; each live
-setting change is a ▲ under the chart at its iteration (widgets/loss_chart.py). Points
-and markers that scroll off the window are dropped.
+seq_length changes live; the labels also give the original min-char-rnn's number, the
+loss summed over one sequence of seq_length characters. The validation loss (held-out
+tail, validation.py) is drawn as ● points on the same scale and given with its best in
+its own line; each live setting change is a ▲ under the chart at its iteration
+(widgets/loss_chart.py); both are kept for the whole run and shown on both views.
 """
 
 from __future__ import annotations
@@ -20,11 +25,13 @@ from textual.content import Content
 from textual.widgets import Label
 
 from ..events import Progress, Validated
-from .loss_chart import MARK_GLYPH, VAL_GLYPH, LossChart
+from .loss_chart import MARK_GLYPH, VAL_GLYPH, LossChart, axis_row
+from .loss_series import Series
 
-WINDOW = 400  # points kept. One point every `stride` iterations: the stride starts at 1 and
-MAX_STRIDE = 64  # doubles each time the window fills, up to MAX_STRIDE; then it scrolls,
-# showing the last WINDOW * MAX_STRIDE (~25,000) iterations.
+WINDOW = 400  # points of the recent window: one every `stride` iterations, the stride
+MAX_STRIDE = 64  # doubling up to MAX_STRIDE, then the window scrolls (the last ~25,000)
+WHOLE = 512  # points of the whole run
+VIEWS = ("whole", "recent")
 
 
 SHORT = {"learning_rate": "lr", "seq_length": "seq", "temperature": "temp"}  # legend names
@@ -37,9 +44,9 @@ def _value(x: object) -> str:
 class LossPane(Vertical):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.points: deque[tuple[int, float]] = deque(maxlen=WINDOW)  # (iteration, nats/char)
-        self.stride = 1
-        self._next_point = 0
+        self.recent = Series(WINDOW, MAX_STRIDE)  # (iteration, nats/char)
+        self.whole = Series(WHOLE)
+        self.view = VIEWS[0]
         self.best: float = math.inf  # nats/char
         self.best_iteration = 0
         self.vocab = 0
@@ -50,6 +57,7 @@ class LossPane(Vertical):
         self.val_best: tuple[float, int] | None = None  # (nats/char, iteration)
         self.val_note = ""  # what is held out (SessionStarted.val_note)
         self.marks: list[tuple[int, str, object, object]] = []  # (iteration, name, old, new)
+        self._first = 0  # the first iteration of the run (a resumed one: of its history)
         self._changed = False  # a validation or marker arrived: redraw even without progress
         # Kept as attributes, not queried when drawing: at shutdown children are removed
         # before their parent, and a redraw tick in between would find no LossChart.
@@ -64,6 +72,31 @@ class LossPane(Vertical):
 
     def on_mount(self) -> None:
         self.border_title = "Loss"
+
+    @property
+    def points(self) -> deque[tuple[int, float]]:
+        """The points of the view shown."""
+        return (self.whole if self.view == "whole" else self.recent).points
+
+    def shown_points(self) -> list[tuple[int, float]]:
+        """The points of the view shown, ending with the latest iteration drawn."""
+        points = list(self.points)
+        p = self._shown
+        if p is not None and points and p.iteration > points[-1][0]:
+            npc = p.smooth_loss / p.seq_length
+            if math.isfinite(npc):
+                points.append((p.iteration, npc))
+        return points
+
+    @property
+    def stride(self) -> int:
+        return self.recent.stride
+
+    def toggle_view(self) -> str:
+        self.view = VIEWS[1 - VIEWS.index(self.view)]
+        self._changed = True
+        self.redraw()
+        return self.view
 
     def restart(
         self,
@@ -87,9 +120,10 @@ class LossPane(Vertical):
         self.marks = [tuple(c) for c in changes]
         if val_note is not None:
             self.val_note = val_note
-        self.points.clear()
-        self.stride = 1
-        self._next_point = history[0][0] + 1 if history else iteration
+        first = history[0][0] + 1 if history else iteration
+        self.recent.clear(first)
+        self.whole.clear(first)
+        self._first = first
         self.best, self.best_iteration = math.inf, iteration
         self.vocab = V
         if history:  # plotted after the iteration was trained, as live points are
@@ -103,14 +137,11 @@ class LossPane(Vertical):
     def add(self, p: Progress) -> None:
         """Record a progress report (cheap); redraw() shows it."""
         T = p.seq_length
-        points = self.points
+        recent, whole = self.recent.add, self.whole.add
         for iteration, loss in p.losses:
-            if iteration >= self._next_point and math.isfinite(loss):  # NaN: a divergence
-                if len(points) == WINDOW and self.stride < MAX_STRIDE:
-                    points = self.points = deque(list(points)[1::2], maxlen=WINDOW)
-                    self.stride *= 2
-                points.append((iteration, loss / T))
-                self._next_point = iteration - iteration % self.stride + self.stride
+            if math.isfinite(loss):  # NaN: a divergence
+                recent(iteration, loss / T)
+                whole(iteration, loss / T)
         npc = p.smooth_loss / T
         if npc < self.best:
             self.best, self.best_iteration = npc, p.iteration
@@ -139,9 +170,8 @@ class LossPane(Vertical):
         plotted after it never happened, as the recorder forgets its rows and samples.
         Training points, validation points and markers past it go; the iterations
         trained again are plotted as they come."""
-        self.points = deque((p for p in self.points if p[0] <= iteration), maxlen=WINDOW)
-        last = self.points[-1][0] if self.points else iteration
-        self._next_point = last - last % self.stride + self.stride
+        self.recent.rolled_back(iteration)
+        self.whole.rolled_back(iteration)
         self.vals = [v for v in self.vals if v[0] <= iteration]
         if self.val is not None and self.val.iteration > iteration:
             self.val = None
@@ -155,28 +185,23 @@ class LossPane(Vertical):
         if p is None:
             return
         self._shown, self._changed = p, False
-        self._prune()
-        chart = self.chart
-        chart.show(self.points, self.vals, [m[0] for m in self.marks], self._legend(chart))
+        chart, points = self.chart, self.shown_points()
+        first = points[0][0] if self.view == "recent" and points else self._first
+        vals = [v for v in self.vals if v[0] >= first]  # the window's, on the recent view
+        marks = [m for m in self.marks if m[0] >= first]
+        chart.show(points, vals, [m[0] for m in marks], self._legend(chart, marks))
         self._labels(p)
 
-    def _prune(self) -> None:
-        """Drop validation points and markers that scrolled off the left of the chart."""
-        if self.points:
-            first = self.points[0][0]
-            self.vals = [v for v in self.vals if v[0] >= first]
-            self.marks = [m for m in self.marks if m[0] >= first]
-
-    def _legend(self, chart: LossChart) -> str:
+    def _legend(self, chart: LossChart, marks: list) -> str:
         """The latest marker in words, or the chart's key while there is none."""
-        if self.marks:
-            at, name, old, new = self.marks[-1]
+        if marks:
+            at, name, old, new = marks[-1]
             short = SHORT.get(name, name.replace("_", " "))
             return f"{short} {_value(old)}→{_value(new)} @ {at:,}"  # beside its ▲
         key = f"{VAL_GLYPH} validation  {MARK_GLYPH} setting change"
         if self._val_off():
             key = f"{MARK_GLYPH} live setting change"
-        return key if chart.size.width >= len(key) + 10 else ""
+        return key if chart.size.width - chart.gutter >= len(key) + 2 else ""
 
     def _val_off(self) -> bool:
         return self.val_note.startswith("validation: off")  # validation.val_note's words
@@ -207,15 +232,17 @@ class LossPane(Vertical):
         val_line = self._val_line(fit)
         # fixed heights: repaint only, no relayout of the whole screen
         self.now_label.update(f"{now}\n{best_line}\n{val_line}", layout=False)
-        if self.points:
-            values = [v for _, v in self.points] + [v for _, v in self.vals]
-            lo, hi = min(values), max(values)
-            first, last = self.points[0][0], self.points[-1][0]
-            axis = fit(
-                f"iterations {first:,}..{last:,}: {hi:.3f} (top) .. {lo:.3f} (bottom) nats/char",
-                f"it {first:,}..{last:,}: {hi:.2f} .. {lo:.2f} nats/ch",
-            )
-            self.axis_label.update(axis, layout=False)
+        points = self.shown_points()
+        if points:
+            first, last = points[0][0], points[-1][0]
+            if self.view == "whole":
+                titles = ("whole run · nats/char · w: recent", "whole run · w: recent", "w")
+            else:
+                span = f"last {last - first:,} iterations"
+                titles = (f"{span} · nats/char · w: whole run", f"{span} · w: whole")
+                titles += ("recent · w: whole", "w")
+            row = axis_row(width, self.chart.gutter, f"{first:,}", f"{last:,}", titles)
+            self.axis_label.update(row, layout=False)
 
     def _val_line(self, fit) -> str:
         """The validation loss and its best (● marks it on the chart), or why there is none."""

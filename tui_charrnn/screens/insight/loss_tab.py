@@ -17,7 +17,7 @@ def title(unit: str, seq_length: int) -> str:
     if unit == "perplexity":
         return "Perplexity, e^(nats/char)"
     if unit == "per sequence":
-        return f"Loss per sequence of {seq_length} chars"  # the seed's number
+        return f"Loss per sequence of {seq_length} chars"  # the original min-char-rnn's number
     return f"Loss in {unit}"
 
 
@@ -73,7 +73,7 @@ def render(t: Tracker, snap: events.InsightSnapshot | None) -> Content:
     parts.append((_baselines_note(t), "$text-muted"))
     parts.append(("\nSetting changes\n", "bold"))
     if not t.markers:
-        parts.append(("  none yet: change one in the settings pane\n", "$text-muted"))
+        parts.append(("  none yet: change one in the Hyperparameters pane\n", "$text-muted"))
     for m in t.markers[-8:]:
         parts.append(f"  iter {m.iteration:>8,}  {m.name} {m.old} → {m.new}\n")
     return Content.assemble(*parts).rstrip()

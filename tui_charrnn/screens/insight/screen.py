@@ -19,6 +19,7 @@ from textual.widgets import Static, TabbedContent, TabPane
 
 from ... import events
 from ...widgets.footer import Footer  # Textual's, without its leak
+from ...widgets.notice import NoticeLine
 from . import (
     health_tab,
     loss_tab,
@@ -71,6 +72,7 @@ class InsightScreen(Screen[None]):
         self._ranked: neurons_tab.Ranked = {}
 
     def compose(self) -> ComposeResult:
+        yield NoticeLine(id="ins-notice")  # the app's messages while this screen is shown
         # kept: a snapshot can arrive between this screen's mount and its children's,
         # when query_one would find no TabbedContent yet
         self.tabs = TabbedContent(id="ins-tabs")
