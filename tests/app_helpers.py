@@ -112,3 +112,16 @@ async def trainer_caught_up(pilot, seen: Recorder, turns: int = 2) -> events.Set
             what="the app to handle the report of a marker command",
         )
     return seen.last(events.SettingsApplied)
+
+
+def recording_notify(app) -> list[tuple[str, str]]:
+    """(title, message) of every notification, expired or not."""
+    seen: list[tuple[str, str]] = []
+    notify = app.notify
+
+    def record(message, *args, **kwargs):
+        seen.append((kwargs.get("title", ""), str(message)))
+        return notify(message, *args, **kwargs)
+
+    app.notify = record
+    return seen

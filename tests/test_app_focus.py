@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import time
 
+from app_helpers import SIZE, make_app, set_field
 from pilot_helpers import press, until
-from test_app import SIZE, make_app, set_field
 from textual import events
 from textual.widgets import Static
 

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import math
 
+from app_helpers import SIZE, TEXT, make_app, recording_notify, set_field
 from pilot_helpers import paused_app, press, until
-from test_app import SIZE, TEXT, make_app, set_field
-from test_app_resume import recording_notify
 
 from tui_charrnn import events
 from tui_charrnn.widgets.dialogs import ConfirmScreen

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from app_helpers import HP, SIZE, file_app, fox_file, resume_app
+from app_helpers import HP, SIZE, file_app, fox_file, recording_notify, resume_app
 from pilot_helpers import press
 from waiting import until
 
@@ -15,19 +15,6 @@ from tui_charrnn.hparams import Hyperparams
 from tui_charrnn.insight.tracker import BASELINE_NAMES, Tracker
 from tui_charrnn.opening import corpus_of_run
 from tui_charrnn.storage import RunFolder
-
-
-def recording_notify(app) -> list[tuple[str, str]]:
-    """(title, message) of every notification, expired or not."""
-    seen: list[tuple[str, str]] = []
-    notify = app.notify
-
-    def record(message, *args, **kwargs):
-        seen.append((kwargs.get("title", ""), str(message)))
-        return notify(message, *args, **kwargs)
-
-    app.notify = record
-    return seen
 
 
 async def train_and_quit(tmp_path, until_cond, what: str, **kwargs):

@@ -4,8 +4,8 @@ min-char-rnn, not of "the seed"."""
 
 from __future__ import annotations
 
+from app_helpers import TEXT
 from pilot_helpers import paused_app, press, until
-from test_app import TEXT
 from textual.widgets import Static
 
 from tui_charrnn.insight.tracker import Tracker

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import math
 
+from app_helpers import TEXT
 from pilot_helpers import paused_app, press, until
-from test_app import TEXT
 
 from tui_charrnn import events
 from tui_charrnn.widgets import loss_chart

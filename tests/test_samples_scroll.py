@@ -4,8 +4,8 @@ follows the new ones again."""
 
 from __future__ import annotations
 
+from app_helpers import HP, make_app
 from pilot_helpers import press, until
-from test_app import HP, make_app
 
 
 async def test_scrolled_up_stays_put_and_end_follows_again(tmp_path):

@@ -49,8 +49,9 @@ from typing import Any
 
 import numpy as np
 
+from .heldout import evaluate_loss
 from .hparams import SPECS, Hyperparams
-from .model import Params, evaluate_loss
+from .model import Params
 from .session import Session, StepResult
 
 POLICIES = ("halve", "pause")
