@@ -28,7 +28,7 @@ BAD_FLAGS = [
     ("--sample-length", "abc", "must be a whole number"),
     ("--sample-every", "0", "must be >= 1"),
     ("--dtype", "float16", "must be one of float64, float32"),
-    ("--iters", "0", "must be between 1 and 10^12"),
+    ("--iters", "0", "must be between 1 and 1,000,000,000,000"),
 ]
 
 

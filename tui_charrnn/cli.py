@@ -15,33 +15,11 @@ import sys
 from pathlib import Path
 
 from . import __version__, catalog
+from .commands.common import hp_type, int_between
 from .exits import EXIT_FAILED, EXIT_OK, EXIT_USAGE, PROG, signal_exit_code
-from .hparams import SPECS, parse_int
+from .hparams import SPECS
 from .recorder import AUTOSAVE_S
 from .run_folder import DEFAULT_KEEP
-
-
-def _hp_type(name: str):
-    from .hparams import validate
-
-    def parse(text: str):
-        try:
-            return validate(name, text)
-        except ValueError as e:
-            raise argparse.ArgumentTypeError(str(e)) from None
-
-    parse.__name__ = name.replace("_", " ")
-    return parse
-
-
-def _iters(text: str) -> int:
-    try:
-        n = parse_int(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
-    if not 1 <= n <= 10**12:
-        raise argparse.ArgumentTypeError("must be between 1 and 10^12")
-    return n
 
 
 def _seconds(text: str) -> float:
@@ -52,16 +30,6 @@ def _seconds(text: str) -> float:
     if not 0 <= x < 1e9:
         raise argparse.ArgumentTypeError("must be between 0 and 10^9")
     return x
-
-
-def _keep(text: str) -> int:
-    try:
-        n = parse_int(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
-    if not 1 <= n <= 10_000:
-        raise argparse.ArgumentTypeError("must be between 1 and 10000")
-    return n
 
 
 SUBCOMMANDS = """commands:
@@ -101,7 +69,9 @@ def build_parser(train: bool = False) -> argparse.ArgumentParser:
             "--headless", action="store_true", help="train without the TUI (= charrnn-tui train)"
         )
     p.add_argument(
-        "--iters", type=_iters, help="iterations to train (headless; default: until Ctrl-C)"
+        "--iters",
+        type=int_between(1, 10**12),
+        help="iterations to train (headless; default: until Ctrl-C)",
     )
     p.add_argument(
         "--resume",
@@ -118,7 +88,7 @@ def build_parser(train: bool = False) -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--keep",
-        type=_keep,
+        type=int_between(1, 10_000),
         default=DEFAULT_KEEP,
         metavar="N",
         help="checkpoints kept in the run folder (checkpoint-<iteration>.npz;"
@@ -140,7 +110,7 @@ def build_parser(train: bool = False) -> argparse.ArgumentParser:
         g.add_argument(
             "--" + name.replace("_", "-"),
             dest=name,
-            type=_hp_type(name),
+            type=hp_type(name),
             metavar=name.upper() if spec.kind is not str else "{" + ",".join(spec.choices) + "}",
             help=f"{spec.help} [{live}]",
         )

@@ -13,7 +13,7 @@ import numpy as np
 from ..checkpoint import Checkpoint
 from ..exits import EXIT_USAGE, PROG
 from ..files import CheckpointError
-from ..hparams import validate
+from ..hparams import parse_int, validate
 from ..model import DTYPES, Params
 from ..safefile import RefusedFile, read_regular, show_path
 from ..storage import load_latest_checkpoint, run_folder_of
@@ -47,11 +47,13 @@ def add_target(p: argparse.ArgumentParser) -> None:
 
 
 def int_between(low: int, high: int):
+    """An argparse type for a whole number in [low, high] (5,000 digits: "too large")."""
+
     def parse(text: str) -> int:
         try:
-            n = int(text.replace("_", ""))
-        except ValueError:
-            raise argparse.ArgumentTypeError("must be a whole number") from None
+            n = parse_int(text)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
         if not low <= n <= high:
             raise argparse.ArgumentTypeError(f"must be between {low:,} and {high:,}")
         return n
