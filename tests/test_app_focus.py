@@ -167,3 +167,21 @@ async def test_values_are_shown_in_a_form_that_fits(tmp_path):
         n = app.iteration
         await until(pilot, lambda: app.iteration > n + 20, what="training goes on")
         assert app.trainer.session.hp.learning_rate == 1.3877787e-08
+
+
+async def test_an_undone_value_shows_in_a_field_that_still_has_the_focus(tmp_path):
+    """The guard undoes a live change while the focus is (back) in its field: the field
+    shows the value in force, unless the user is typing something new there."""
+    app = make_app(tmp_path, start_paused=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.state == "paused", what="paused")
+        pane, field = app.hp_pane, app.query_one("#hp-learning_rate")
+        field.focus()
+        await until(pilot, lambda: field.has_focus, what="focus in the field")
+        field.value = "1e6"
+        pane.applied({"learning_rate": 1e6}, 12)  # the change, applied
+        pane.applied({"learning_rate": 0.1}, 12)  # and undone by the guard
+        assert field.value == "0.1" and field.has_focus
+        field.value = "0.3"  # now the user types a new value: it is left alone
+        pane.applied({"learning_rate": 0.05}, 13)
+        assert field.value == "0.3"

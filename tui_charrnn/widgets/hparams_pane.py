@@ -212,12 +212,19 @@ class HyperparamPane(Vertical):
         status.display = bool(text)
 
     def applied(self, settings: dict[str, Any], iteration: int) -> None:
-        """The trainer confirmed live settings."""
+        """The trainer confirmed live settings (the user's, or the divergence guard's)."""
+        before = self.running
         self.running = self.running.with_(**settings)
         for name in settings:
-            self._sent.pop(name, None)
-        for name in settings:
-            if not self._input(name).has_focus:  # e.g. the rate the divergence guard halved
+            sent = self._sent.pop(name, None)
+            ok, typed = self.check(name)
+            # a field is left alone only while the user types something new in it; one
+            # still showing the old or the sent value (focus just back from a dialog)
+            # shows what is now in force
+            editing = self._input(name).has_focus and not (
+                ok and typed in (getattr(before, name), sent)
+            )
+            if not editing:
                 self._set_value(name, settings[name])
             self.check(name)
             self.query_one(f"#mark-{name}", Label).update("✓")
