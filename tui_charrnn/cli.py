@@ -104,7 +104,7 @@ def build_parser(train: bool = False) -> argparse.ArgumentParser:
     )
     p.add_argument("--list-corpora", action="store_true", help="list the bundled corpora and exit")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    g = p.add_argument_group("hyperparameters (defaults are the seed's)")
+    g = p.add_argument_group("hyperparameters (defaults are the original min-char-rnn's)")
     for name, spec in SPECS.items():
         live = "live" if spec.live else "on reset"
         g.add_argument(
