@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import __version__, catalog
 from .commands.common import hp_type, int_between
-from .exits import EXIT_FAILED, EXIT_OK, EXIT_USAGE, PROG, signal_exit_code
+from .exits import EXIT_FAILED, EXIT_OK, PROG, error, signal_exit_code
 from .hparams import SPECS
 from .recorder import AUTOSAVE_S
 from .run_folder import DEFAULT_KEEP
@@ -122,11 +122,6 @@ def hp_overrides(args: argparse.Namespace) -> dict:
     return {name: getattr(args, name) for name in SPECS if getattr(args, name) is not None}
 
 
-def _error(message: str, code: int = EXIT_USAGE) -> int:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
-    return code
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     command = argv[0] if argv else None
@@ -149,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         opened = open_run(args.corpus, args.resume, hp_overrides(args))
     except (CorpusError, CheckpointError, catalog.CatalogError) as e:
-        return _error(str(e))
+        return error(str(e))
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return signal_exit_code(signal.SIGINT)
@@ -163,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     except ModuleNotFoundError as e:
         if e.name not in (f"{__package__}.launch", f"{__package__}.app"):
             raise
-        return _error("the interactive app is not installed; use --headless", EXIT_FAILED)
+        return error("the interactive app is not installed; use --headless", EXIT_FAILED)
     return run_app(opened, runs_dir, args.autosave, args.keep)
 
 

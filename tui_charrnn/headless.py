@@ -26,7 +26,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.text import Text
 
 from . import events
-from .exits import EXIT_FAILED, EXIT_OK, PROG, STOP_SIGNALS, signal_exit_code
+from .exits import EXIT_FAILED, EXIT_OK, STOP_SIGNALS, error, signal_exit_code, warn
 from .opening import OpenedRun
 from .recorder import Recorder
 from .run_folder import DEFAULT_KEEP
@@ -183,7 +183,7 @@ def train(
     )
     out = _Printer(opened, iters)
     for w in opened.warnings:
-        _warn(w)
+        warn(w)
     hp = s.hp
     out.say(
         f"{c.name}: {c.N:,} characters, {c.V} unique; hidden {hp.hidden_size}, seq"
@@ -214,7 +214,7 @@ def _plot(folder, out: _Printer) -> None:
     try:
         out.say(f"wrote the loss curves to {write_run_plot(folder)}")
     except CheckpointError as e:  # the run is saved; a picture is not worth failing it
-        _warn(str(e))
+        warn(str(e))
 
 
 def _finish(trainer: Trainer, recorder: Recorder, out: _Printer, signum: int | None) -> int:
@@ -224,8 +224,7 @@ def _finish(trainer: Trainer, recorder: Recorder, out: _Printer, signum: int | N
         out.say(summary)
     folder = recorder.folder
     if out.error:
-        _warn(f"training failed: {out.error}", "error")
-        return EXIT_FAILED
+        return error(f"training failed: {out.error}", EXIT_FAILED)
     what = {signal.SIGINT: "interrupted", signal.SIGHUP: "hung up"}.get(signum, "terminated")
     if folder is None and not recorder.unsaved:
         out.say(f"{what if signum else 'stopped'} at iteration {s.n}; nothing new to save")
@@ -233,15 +232,9 @@ def _finish(trainer: Trainer, recorder: Recorder, out: _Printer, signum: int | N
     if folder is None or recorder.unsaved:
         n = recorder.folder_checkpoint
         where = f"; {folder.path} holds iteration {n}" if folder and n is not None else ""
-        _warn(f"the final checkpoint could not be saved{where}", "error")
-        return EXIT_FAILED
+        return error(f"the final checkpoint could not be saved{where}", EXIT_FAILED)
     if signum is not None:
         out.say(f"{what} at iteration {s.n}; saved the run to {folder.path}")
         return signal_exit_code(signum)
     out.say(f"trained to iteration {s.n}; saved the run to {folder.path}")
     return EXIT_OK
-
-
-def _warn(text: str, level: str = "warning") -> None:
-    with contextlib.suppress(OSError):
-        print(f"{PROG}: {level}: {text}", file=sys.stderr, flush=True)

@@ -4,14 +4,13 @@ loaded from a checkpoint or run folder without its corpus."""
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..checkpoint import Checkpoint
-from ..exits import EXIT_USAGE, PROG
+from ..exits import PROG, warn
 from ..files import CheckpointError
 from ..hparams import parse_int, validate
 from ..model import DTYPES, Params
@@ -23,15 +22,6 @@ TEXT_LIMIT = 64 << 20  # bytes of a --prime-file
 
 class UsageError(Exception):
     """A bad input found after parsing: one line, exit code 2."""
-
-
-def error(message: str, code: int = EXIT_USAGE) -> int:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
-    return code
-
-
-def warn(message: str) -> None:
-    print(f"{PROG}: warning: {message}", file=sys.stderr)
 
 
 def parser(command: str, description: str) -> argparse.ArgumentParser:

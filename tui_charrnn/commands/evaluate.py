@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import catalog
 from ..corpus import CorpusError, load, split_point
-from ..exits import EXIT_OK
+from ..exits import EXIT_OK, error, warn
 from ..files import CheckpointError
 from ..heldout import evaluate_loss
 from ..insight.baselines import ngram_losses
@@ -28,13 +28,11 @@ from .common import (
     Model,
     UsageError,
     add_target,
-    error,
     int_between,
     load_model,
     parser,
     run_settings,
     shown_chars,
-    warn,
 )
 
 DEFAULT_WARMUP = 100

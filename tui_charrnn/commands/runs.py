@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from ..exits import EXIT_FAILED, EXIT_OK
+from ..exits import EXIT_FAILED, EXIT_OK, error
 from ..files import CheckpointError
 from ..lossplot import runs_svg, write_svg
 from ..run_folder import RunFolder
 from ..safefile import show_path
 from ..storage import RunInfo, list_runs
-from .common import error, int_between, parser
+from .common import int_between, parser
 
 PLOT_MAX = 10  # runs on one picture: more lines than colours cannot be told apart
 

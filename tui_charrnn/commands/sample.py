@@ -16,14 +16,13 @@ import time
 
 import numpy as np
 
-from ..exits import EXIT_OK, STOP_SIGNALS, signal_exit_code
+from ..exits import EXIT_OK, STOP_SIGNALS, error, signal_exit_code, warn
 from ..files import CheckpointError
 from ..model import hidden_states, sample_iter
 from .common import (
     Model,
     UsageError,
     add_target,
-    error,
     hp_type,
     int_between,
     load_model,
@@ -31,7 +30,6 @@ from .common import (
     read_text_file,
     shown_chars,
     unknown_chars,
-    warn,
 )
 
 MAX_LENGTH = 10_000_000  # characters per sample (the uniform draws are taken up front)
