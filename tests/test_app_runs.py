@@ -48,7 +48,7 @@ async def test_quit_saves_and_resume_shows_the_same_run(tmp_path):
         app._draw_all()
         n, loss = app.iteration, app.trainer.session.smooth_loss
         session = app.trainer.session
-        state = (session.p, session.hprev.copy(), session.adagrad.mem.flat.copy())
+        state = (session.p, session.hprev.copy(), session.optimizer.mem.flat.copy())
         rng = session.rng.bit_generator.state
         before_samples = [(s.iteration, s.text) for s in app.sample_pane.samples]
         before_points = dict(app.loss_pane.recent.points)  # (the old window, point for point)
@@ -66,7 +66,7 @@ async def test_quit_saves_and_resume_shows_the_same_run(tmp_path):
         s2 = app2.trainer.session
         assert app2.iteration == s2.n == n and s2.smooth_loss == loss
         assert s2.p == state[0] and np.array_equal(s2.hprev, state[1])
-        assert np.array_equal(s2.adagrad.mem.flat, state[2])
+        assert np.array_equal(s2.optimizer.mem.flat, state[2])
         assert s2.rng.bit_generator.state == rng
         assert app2.hp.learning_rate == 0.05  # the run's settings, not the defaults
         assert app2.query_one("#hp-learning_rate").value == "0.05"

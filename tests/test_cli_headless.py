@@ -29,7 +29,7 @@ def test_headless_run_writes_run_folder(tmp_path, corpus_file, capsys):
     assert folder.name.startswith("corpus-")
     assert str(folder) in out
     ck = load_checkpoint(folder / "checkpoint.npz")
-    assert ck.n == 50 and ck.hp.sample_every == 20 and ck.mem is not None
+    assert ck.n == 50 and ck.hp.sample_every == 20 and "m" in ck.memories
     samples = (folder / "samples.txt").read_text("utf-8")
     assert "corpus: corpus.txt" in samples and "learning_rate: 0.1" in samples
     for it in (0, 20, 40):

@@ -33,7 +33,7 @@ def test_resume_from_seed_weights_matches_original_script(tmp_path, corpus_file)
     for k, ref in ref_params.items():
         assert got.arrays[k].dtype == np.float64
         np.testing.assert_allclose(got.arrays[k].reshape(ref.shape), ref, rtol=1e-9, atol=0)
-        np.testing.assert_allclose(got.mem[k].reshape(ref.shape), ref_mem[k], rtol=1e-9, atol=0)
+        np.testing.assert_allclose(got.memories["m"][k].reshape(ref.shape), ref_mem[k], rtol=1e-9, atol=0)
     np.testing.assert_allclose(got.hprev.reshape(H, 1), ref_h, rtol=1e-9, atol=0)
     assert got.smooth_loss == pytest.approx(ref_smooth, rel=1e-12)
     assert np.array_equal(got.arrays["Wxh"], ref_params["Wxh"])  # in fact bit for bit
@@ -50,7 +50,7 @@ def test_resume_equals_straight_run(tmp_path, corpus_file, batch):
     straight = load_checkpoint(only_run(tmp_path / "c") / "checkpoint.npz")
     for k in straight.arrays:
         assert np.array_equal(resumed.arrays[k], straight.arrays[k]), k
-        assert np.array_equal(resumed.mem[k], straight.mem[k]), k
+        assert np.array_equal(resumed.memories["m"][k], straight.memories["m"][k]), k
     assert np.array_equal(resumed.hprev, straight.hprev) and resumed.hprev.shape == (batch, 100)
     assert (resumed.n, resumed.p) == (straight.n, straight.p) == (80, straight.p)
     assert resumed.smooth_loss == straight.smooth_loss

@@ -77,7 +77,7 @@ def test_seed_only_resume_holds_nothing_out_and_matches_the_seed(tmp_path, corpu
     ref_params, ref_mem, ref_h, ref_smooth, _ = reference.train(params, [ix[c] for c in text], 120)
     for k, ref in ref_params.items():  # the whole text, as the original script: bit for bit
         assert np.array_equal(got.arrays[k].reshape(ref.shape), ref), k
-        assert np.array_equal(got.mem[k].reshape(ref.shape), ref_mem[k]), k
+        assert np.array_equal(got.memories["m"][k].reshape(ref.shape), ref_mem[k]), k
     assert np.array_equal(got.hprev.reshape(ref_h.shape), ref_h)
     assert got.smooth_loss == ref_smooth
 

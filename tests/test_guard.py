@@ -22,7 +22,7 @@ def session(lr=0.1, **kw):
 def state(s):
     return (
         s.params.flat.copy(),
-        s.adagrad.mem.flat.copy(),
+        s.optimizer.mem.flat.copy(),
         s.hprev.copy(),
         s.n,
         s.p,
@@ -65,7 +65,7 @@ def test_huge_learning_rate_rolls_back_and_halves(tmp_path):
         except CheckpointError as e:
             assert "not saved" in str(e)
         ck = load_checkpoint(path)
-        for arr in (*ck.arrays.values(), *ck.mem.values(), ck.hprev):
+        for arr in (*ck.arrays.values(), *ck.memories["m"].values(), ck.hprev):
             assert np.isfinite(arr).all()
     assert events
     assert events[0].iteration == 1 and events[0].rolled_back_to == 0
@@ -135,7 +135,7 @@ def test_save_refuses_non_finite_state(tmp_path):
     before = path.read_bytes()
     for part, spoil in (
         ("parameters", lambda: s.params.Whh.__setitem__((0, 0), np.nan)),
-        ("Adagrad memory", lambda: s.adagrad.mem.by.__setitem__(0, np.inf)),
+        ("optimiser memory", lambda: s.optimizer.mem.by.__setitem__(0, np.inf)),
         ("hidden state", lambda: s.hprev.__setitem__((0, 0), np.nan)),
         ("smooth loss", lambda: setattr(s, "smooth_loss", float("nan"))),
     ):
@@ -146,7 +146,7 @@ def test_save_refuses_non_finite_state(tmp_path):
         ):
             save_checkpoint(path, s)
         assert path.read_bytes() == before
-        s.params.flat[:], s.adagrad.mem.flat[:], s.hprev = good[0], good[1], good[2]
+        s.params.flat[:], s.optimizer.mem.flat[:], s.hprev = good[0], good[1], good[2]
         s.smooth_loss = good[5]
 
 

@@ -16,6 +16,11 @@ GOOD = {
     "sample_every": [("100", 100), ("1", 1)],
     "dtype": [("float64", "float64"), (" float32 ", "float32")],
     "val_fraction": [("0.1", 0.1), ("0", 0.0), ("0.499", 0.499), (0.25, 0.25)],
+    "model": [("rnn", "rnn"), (" lstm", "lstm"), ("gru", "gru")],
+    "layers": [("1", 1), (3, 3), ("2.0", 2)],
+    "optimizer": [("adagrad", "adagrad"), ("rmsprop", "rmsprop"), ("adam ", "adam")],
+    "dropout": [("0", 0.0), ("0.5", 0.5), ("0.99", 0.99)],
+    "lr_decay": [("1", 1.0), ("0.97", 0.97), ("1e-3", 0.001)],
 }
 
 BAD = {
@@ -55,6 +60,11 @@ BAD = {
         ("inf", "finite"),
         ("tenth", "must be a number"),
     ],
+    "model": [("LSTM", "one of rnn, gru, lstm"), ("transformer", "one of"), ("", "one of")],
+    "layers": [("0", ">= 1"), ("4", "<= 3"), ("1.5", "whole"), ("deep", "whole")],
+    "optimizer": [("sgd", "one of adagrad, rmsprop, adam"), ("Adam", "one of")],
+    "dropout": [("1", "< 1"), ("-0.1", ">= 0"), ("nan", "finite"), ("half", "must be a number")],
+    "lr_decay": [("0", "> 0"), ("1.01", "<= 1"), ("-1", "> 0"), ("inf", "finite")],
 }
 
 

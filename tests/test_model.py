@@ -33,7 +33,7 @@ def test_batch1_matches_reference_after_100_iterations_with_wraps():
     assert wraps >= 1  # the data pointer went back to the start at least once
     for name, arr in seed_arrays(session.params).items():
         np.testing.assert_allclose(arr, ref[name], rtol=1e-10, atol=0, err_msg=name)
-    for name, arr in seed_arrays(session.adagrad.mem).items():
+    for name, arr in seed_arrays(session.optimizer.mem).items():
         np.testing.assert_allclose(arr, mem[name], rtol=1e-10, atol=0, err_msg=name)
     np.testing.assert_allclose(session.hprev[0], hprev[:, 0], rtol=1e-10)
     assert session.smooth_loss == pytest.approx(smooth, rel=1e-12)
@@ -203,8 +203,10 @@ def test_forward_matches_per_step_reference(B):
     P = random_params(rng, V, H, 0.5)
     inputs = rng.integers(0, V, (T, B))
     h0 = rng.standard_normal((B, H)) * 0.5
-    hs = forward(P, inputs, h0)
+    trace = forward(P, inputs, h0)
+    hs = trace.layers[0].states
     assert hs.shape == (T + 1, B, H) and np.array_equal(hs[0], h0)
+    assert np.array_equal(trace.states(), hs[1:]) and np.array_equal(trace.top, hs[1:])
     for b in range(B):
         h = h0[b]
         for t in range(T):

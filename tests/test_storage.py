@@ -52,7 +52,7 @@ def test_round_trip_continues_identically(tmp_path, batch, dtype):
     with np.load(path) as z:
         assert z["bh"].shape == (16, 1) and z["by"].shape == (s.corpus.V, 1)
         assert z["mWhh"].shape == (16, 16) and z["hprev"].shape == (batch, 16)
-        assert z["chars"].dtype.kind == "U" and int(z["format"]) == 1
+        assert z["chars"].dtype.kind == "U" and int(z["format"]) == 2
         assert json.loads(str(z["hparams"]))["batch_size"] == batch
     ck = load_checkpoint(path)
     assert ck.path == path and ck.chars == s.corpus.chars and (ck.n, ck.p) == (s.n, s.p)
@@ -62,7 +62,7 @@ def test_round_trip_continues_identically(tmp_path, batch, dtype):
         a, b = s.step(True), s2.step(True)
         assert a == b
     assert np.array_equal(s.params.flat, s2.params.flat)
-    assert np.array_equal(s.adagrad.mem.flat, s2.adagrad.mem.flat)
+    assert np.array_equal(s.optimizer.mem.flat, s2.optimizer.mem.flat)
     assert np.array_equal(s.hprev, s2.hprev) and s.smooth_loss == s2.smooth_loss
 
 
@@ -78,7 +78,7 @@ def test_seed_only_file_loads(tmp_path):
     path = tmp_path / "seed.npz"
     np.savez(path, **seed_arrays(), chars=np.array(list("dcbae")))
     ck = load_checkpoint(path)
-    assert ck.mem is None and ck.hprev is None and ck.hp is None and ck.rng_state is None
+    assert not ck.memories and ck.hprev is None and ck.hp is None and ck.rng_state is None
     assert (ck.n, ck.p, ck.smooth_loss) == (0, 0, None) and ck.chars == list("dcbae")
     corpus = Corpus.from_text("abcde" * 20, "x", chars=ck.chars)
     s = session_from_checkpoint(ck, corpus)
@@ -183,7 +183,7 @@ def test_bad_files(tmp_path):
         _rewrite(good, tmp_path / "b.npz", Why=nan_why): "Why contains NaN or infinite",
         _rewrite(good, tmp_path / "c.npz", bh=np.zeros((16, 2))): "bh has shape",
         _rewrite(good, tmp_path / "d.npz", chars=np.array(list("ab"))): "chars has 2 characters",
-        _rewrite(good, tmp_path / "e.npz", mWxh=None): "incomplete Adagrad memory, missing mWxh",
+        _rewrite(good, tmp_path / "e.npz", mWxh=None): "incomplete optimiser memory, missing mWxh",
         _rewrite(good, tmp_path / "f.npz", hprev=np.zeros((1, 3))): "hprev has shape",
         _rewrite(good, tmp_path / "g.npz", Wxh=np.zeros((16, 28), np.int64)): "floating point",
         _rewrite(good, tmp_path / "h.npz", hparams=np.array("{")): "hparams is not valid JSON",

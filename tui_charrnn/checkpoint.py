@@ -1,9 +1,11 @@
 """The checkpoint file: one .npz, written atomically, read back with every shape checked.
 
-No UI library here. A checkpoint holds the seed's five arrays under the seed's names and
-shapes (biases as (H, 1) columns), the Adagrad memories, the hidden state, the vocabulary
-in index order and the loop state, so a run continues bit for bit. A file holding only
-the five arrays and `chars` (what the original script can save) loads too.
+No UI library here. A checkpoint holds the network's arrays under their names (a 1-layer
+rnn: the seed's five, biases as (H, 1) columns; the README lists every model's), the
+optimiser's memories ("m" + name, Adam also "v" + name) and step count, the state carried
+between blocks, the vocabulary in index order, the settings (model, layers, optimiser...)
+and the loop state, so a run continues bit for bit. A file holding only the seed's five
+arrays and `chars` (what the original script can save) loads too.
 
 Writes are atomic (files.atomic_write); reading checks every size the file declares
 before anything is allocated (checkpoint_read.py).
@@ -19,23 +21,28 @@ from typing import Any
 import numpy as np
 
 from . import __version__
-from .checkpoint_read import MEM_NAMES, read_npz
+from .checkpoint_read import read_npz, stored_shapes
 from .corpus import Corpus
 from .files import CheckpointError, atomic_write, os_error_reason
-from .hparams import Hyperparams
-from .model import DTYPES, PARAM_NAMES, Params, param_shapes
+from .hparams import Hyperparams, validate
+from .model import DTYPES, Net, Params
+from .optimizers import memory_names
 from .safefile import show_path
 from .session import Session
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: any model (model, layers, optimizer in hparams; opt_steps, epoch)
+SEED_COLUMNS = ("bh", "by")  # stored as (n, 1) columns, as the original script has them
 
 
 def checkpoint_arrays(session: Session) -> dict[str, np.ndarray]:
     """Everything a checkpoint stores, as named numpy arrays."""
     out: dict[str, np.ndarray] = {}
-    for prefix, P in (("", session.params), ("m", session.adagrad.mem)):
+    opt = session.optimizer
+    for prefix, P in (("", session.params), *opt.memories.items()):
         for name, arr in P.arrays().items():
-            out[prefix + name] = arr.reshape(-1, 1) if name in ("bh", "by") else arr
+            out[prefix + name] = arr.reshape(-1, 1) if name in SEED_COLUMNS else arr
+    out["opt_steps"] = np.array(opt.steps, dtype=np.int64)
+    out["epoch"] = np.array(session.epoch, dtype=np.int64)
     out["hprev"] = np.asarray(session.hprev)
     out["chars"] = np.array(session.corpus.chars, dtype=str)
     out["n"] = np.array(session.n, dtype=np.int64)
@@ -51,8 +58,8 @@ def diverged_part(session: Session) -> str | None:
     """Which part of the session holds NaN or infinite values, if any."""
     if not np.isfinite(session.params.flat).all():
         return "parameters"
-    if not np.isfinite(session.adagrad.mem.flat).all():
-        return "Adagrad memory"
+    if not all(np.isfinite(b).all() for b in session.optimizer.buffers()):
+        return "optimiser memory"
     if not np.isfinite(session.hprev).all():
         return "hidden state"
     if not np.isfinite(session.smooth_loss):
@@ -74,9 +81,11 @@ def save_checkpoint(path: Path, session: Session) -> None:
 
 @dataclass
 class Checkpoint:
-    arrays: dict[str, np.ndarray]  # Wxh, Whh, Why, bh, by as stored (biases (H,) or (H, 1))
-    mem: dict[str, np.ndarray] | None  # the same names, Adagrad memories
-    hprev: np.ndarray | None  # (B, H)
+    net: Net
+    arrays: dict[str, np.ndarray]  # net.shapes()'s names, as stored (biases (n,) or (n, 1))
+    # optimiser memories by letter ("m", "v"), each under the arrays' names
+    memories: dict[str, dict[str, np.ndarray]]
+    hprev: np.ndarray | None  # (B, S)
     chars: list[str]
     n: int = 0
     p: int = 0
@@ -87,6 +96,8 @@ class Checkpoint:
     # False for files that store no val_fraction (the original script's, or this program's
     # before validation existed): they were trained on the whole text
     stores_split: bool = True
+    opt_steps: int = 0
+    epoch: int = 0
 
     @property
     def whole_text(self) -> bool:
@@ -95,11 +106,21 @@ class Checkpoint:
 
     @property
     def H(self) -> int:
-        return int(self.arrays["Wxh"].shape[0])
+        return self.net.H
 
     @property
     def V(self) -> int:
-        return int(self.arrays["Wxh"].shape[1])
+        return self.net.V
+
+    @property
+    def optimizer(self) -> str:
+        """The optimiser the memories belong to (files without settings: the seed's)."""
+        return self.hp.optimizer if self.hp is not None else "adagrad"
+
+    def params(self) -> Params:
+        """The network's parameters, in the stored float type (float64 if another)."""
+        params = Params.from_arrays(self.arrays, net=self.net)
+        return params if params.dtype.name in DTYPES else params.astype(np.float64)
 
 
 # What a checkpoint may hold (format 1; the README lists them). Anything else is refused.
@@ -147,44 +168,42 @@ def _chars(path, arr: np.ndarray) -> list[str]:
 
 def load_checkpoint(path) -> Checkpoint:
     path = Path(path).expanduser()
-    data = read_npz(path)
+    net, data = read_npz(path)  # every array name and shape checked against net
     shown = show_path(path)  # the real path is kept in the Checkpoint
-    missing = [k for k in (*PARAM_NAMES, "chars") if k not in data]
-    if missing:
-        raise CheckpointError(f"{shown}: not a char-rnn checkpoint, missing {', '.join(missing)}")
     fmt = _scalar(shown, data, "format", int, FORMAT_VERSION)
     if fmt > FORMAT_VERSION:
         raise CheckpointError(f"{shown}: format {fmt} is newer than this program ({__version__})")
-    Wxh = data["Wxh"]
-    if Wxh.ndim != 2 or 0 in Wxh.shape:
-        raise CheckpointError(f"{shown}: Wxh has shape {Wxh.shape}, expected (hidden, vocab)")
-    H, V = Wxh.shape
-    shapes = {k: [s] for k, s in param_shapes(V, H).items()}
-    shapes["bh"].append((H, 1))
-    shapes["by"].append((V, 1))
-    arrays = {k: _check_float(shown, k, data[k], shapes[k]) for k in PARAM_NAMES}
+    V, S = net.V, net.state_size
+    shapes = stored_shapes(net)
+    arrays = {k: _check_float(shown, k, data[k], shapes[k]) for k in shapes}
     chars = _chars(shown, data["chars"])
     if len(chars) != V:
-        raise CheckpointError(f"{shown}: chars has {len(chars)} characters, Wxh has {V} columns")
-    mem = None
-    present = [k for k in MEM_NAMES if k in data]
-    if present:
-        if len(present) != len(MEM_NAMES):
-            lost = sorted(set(MEM_NAMES) - set(present))
-            raise CheckpointError(f"{shown}: incomplete Adagrad memory, missing {', '.join(lost)}")
-        mem = {k[1:]: _check_float(shown, k, data[k], shapes[k[1:]]) for k in MEM_NAMES}
+        raise CheckpointError(f"{shown}: chars has {len(chars)} characters, the network reads {V}")
+    memories = {}
+    for letter in "mv":
+        present = [k for k in shapes if letter + k in data]
+        if present and len(present) != len(shapes):
+            lost = sorted(letter + k for k in set(shapes) - set(present))
+            raise CheckpointError(
+                f"{shown}: incomplete optimiser memory, missing {', '.join(lost)}"
+            )
+        if present:
+            memories[letter] = {k: _check_float(shown, letter + k, data[letter + k], shapes[k])
+                                for k in shapes}  # fmt: skip
     hprev = None
     if "hprev" in data:
         h = data["hprev"]
-        if h.shape in ((H,), (H, 1)):
-            h = h.reshape(1, H)
-        hprev = _check_float(shown, "hprev", h, [(h.shape[0] if h.ndim == 2 else 1, H)])
+        if h.shape in ((S,), (S, 1)):
+            h = h.reshape(1, S)
+        hprev = _check_float(shown, "hprev", h, [(h.shape[0] if h.ndim == 2 else 1, S)])
         if hprev.shape[0] < 1:
             raise CheckpointError(f"{shown}: hprev is empty")
     n = _scalar(shown, data, "n", int, 0)
     p = _scalar(shown, data, "p", int, 0)
-    if n < 0 or p < 0:
-        raise CheckpointError(f"{shown}: n and p must not be negative")
+    opt_steps = _scalar(shown, data, "opt_steps", int, n)
+    epoch = _scalar(shown, data, "epoch", int, 0)
+    if min(n, p, opt_steps, epoch) < 0:
+        raise CheckpointError(f"{shown}: n, p, opt_steps and epoch must not be negative")
     smooth = _scalar(shown, data, "smooth_loss", float, None)
     if smooth is not None and not np.isfinite(smooth):
         raise CheckpointError(f"{shown}: smooth_loss is not finite")
@@ -199,7 +218,10 @@ def load_checkpoint(path) -> Checkpoint:
     if rng_state is not None and not isinstance(rng_state, dict):
         raise CheckpointError(f"{shown}: rng is not a generator state")
     split = isinstance(raw_hp, dict) and "val_fraction" in raw_hp
-    return Checkpoint(arrays, mem, hprev, chars, n, p, smooth, hp, rng_state, path, split)
+    return Checkpoint(
+        net, arrays, memories, hprev, chars, n, p, smooth, hp, rng_state, path, split,
+        opt_steps, epoch,
+    )  # fmt: skip
 
 
 def session_from_checkpoint(
@@ -218,23 +240,26 @@ def session_from_checkpoint(
         raise CheckpointError(
             f"{where}: the corpus {corpus.name} was not loaded with the checkpoint's vocabulary"
         )
-    params = Params.from_arrays(ckpt.arrays)
-    if params.dtype.name not in DTYPES:
-        params = params.astype(np.float64)
+    params = ckpt.params()
     overrides = dict(hp_overrides or {})
-    if "hidden_size" in overrides and int(overrides["hidden_size"]) != params.H:
-        raise CheckpointError(
-            f"{where}: the checkpoint has hidden size {params.H}, not {overrides['hidden_size']}"
-        )
+    refuse_other_network(ckpt, overrides, where)
     hp = ckpt.hp or Hyperparams()
     if ckpt.whole_text:  # continue as it learnt, from the whole text: bit for bit
         hp = hp.with_(val_fraction=0)
     try:
-        hp = hp.with_(hidden_size=params.H, dtype=params.dtype.name)
+        net = ckpt.net
+        hp = hp.with_(model=net.kind, layers=net.layers, hidden_size=net.H, dtype=params.dtype.name)
         hp = hp.with_(**overrides)
     except ValueError as e:
         raise CheckpointError(f"{where}: {os_error_reason(e)}") from None
-    mem = Params.from_arrays(ckpt.mem, dtype=params.dtype) if ckpt.mem is not None else None
+    memories, opt_steps = {}, 0  # another optimiser than the file's starts afresh
+    if hp.optimizer == ckpt.optimizer:
+        opt_steps = ckpt.opt_steps
+        memories = {
+            letter: Params.from_arrays(arrays, params.dtype, ckpt.net)
+            for letter, arrays in ckpt.memories.items()
+            if letter in memory_names(hp.optimizer)
+        }
     hprev, p = ckpt.hprev, ckpt.p
     if hprev is not None and hprev.shape[0] != hp.batch_size:
         hprev, p = None, 0  # a different batch size: streams restart at their segment starts
@@ -247,4 +272,29 @@ def session_from_checkpoint(
             raise CheckpointError(f"{where}: cannot restore the random state: {reason}") from None
     else:
         rng = np.random.default_rng(hp.seed)
-    return Session(corpus, hp, params, mem, hprev, ckpt.n, p, ckpt.smooth_loss, rng)
+    return Session(
+        corpus, hp, params, memories, hprev, ckpt.n, p, ckpt.smooth_loss, rng, opt_steps,
+        ckpt.epoch,
+    )  # fmt: skip
+
+
+NETWORK_SETTINGS = {"model": "kind", "layers": "layers", "hidden_size": "H"}
+
+
+def refuse_other_network(ckpt: Checkpoint, overrides: dict[str, Any], where: str) -> None:
+    """CheckpointError if the settings ask for another network than the file holds: its
+    weights cannot continue as a different cell, depth or width."""
+    for name, attr in NETWORK_SETTINGS.items():
+        if name not in overrides:
+            continue
+        have = getattr(ckpt.net, attr)
+        try:
+            want = validate(name, overrides[name])
+        except ValueError:
+            continue  # the settings' own check says what is wrong with it
+        if want != have:
+            label = name.replace("_", " ")
+            raise CheckpointError(
+                f"{where}: the checkpoint holds a network with {label} {have}, not {want};"
+                " start a new run for that"
+            )

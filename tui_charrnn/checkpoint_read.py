@@ -3,14 +3,17 @@ checked before anything is allocated.
 
 No UI library here. Only the members a checkpoint has are read (an unknown one is
 refused); the zip directory, each member's declared size and each array's .npy header
-(shape, dtype) are checked against the model the file describes (Wxh sets H and V) before
-its data is read, a chunk at a time, so a zip bomb, a forged shape or a file that is not
-regular costs nothing but a one-line CheckpointError.
+(shape, dtype) are checked against the network the file describes before its data is
+read, a chunk at a time, so a zip bomb, a forged shape or a file that is not regular costs
+nothing but a one-line CheckpointError. The network: the cell and the layer count from
+the small `hparams` member (read first; without it, the seed's 1-layer rnn), H and V from
+the first layer's input matrix (Wxh (H, V) for the rnn, Wx (GATES * H, V) for gated cells).
 """
 
 from __future__ import annotations
 
 import io
+import json
 import math
 import os
 import struct
@@ -22,17 +25,15 @@ import numpy as np
 from numpy.lib import format as npformat
 
 from .files import CheckpointError, os_error_reason
-from .hparams import SPECS
-from .model import PARAM_NAMES, param_shapes
+from .hparams import SPECS, validate
+from .model import Net
 from .safefile import RefusedFile, open_regular, printable, show_path
 
-MEM_NAMES = tuple("m" + name for name in PARAM_NAMES)  # the Adagrad memories
-MEMBERS = frozenset(
-    (*PARAM_NAMES, *MEM_NAMES, "hprev", "chars", "n", "p", "smooth_loss", "hparams", "rng")
-) | {"format"}
-SCALARS = ("n", "p", "smooth_loss", "format")
+MEMORY_PREFIXES = ("m", "v")  # optimiser memories: "m" + array name (Adam also "v" + name)
+SCALARS = ("n", "p", "smooth_loss", "format", "opt_steps", "epoch")
 TEXTS = ("hparams", "rng")  # JSON, as 0-d unicode arrays
-MAX_MEMBERS = 32  # a checkpoint has 19
+OTHER_MEMBERS = frozenset((*SCALARS, *TEXTS, "hprev", "chars"))
+MAX_MEMBERS = 64  # a 3-layer GRU trained with Adam has 52
 MAX_DIRECTORY = 64 << 10  # bytes of the zip's central directory (19 members take ~2 KB)
 MAX_HEADER = 16 << 10  # bytes of one .npy header (numpy writes ~128)
 MAX_TEXT_BYTES = 256 << 10  # hparams, rng: a few hundred bytes of JSON
@@ -63,7 +64,7 @@ class _Member:
         return math.prod(self.shape) * self.dtype.itemsize
 
 
-def read_npz(path: Path) -> dict[str, np.ndarray]:
+def read_npz(path: Path) -> tuple[Net, dict[str, np.ndarray]]:
     """The arrays of a checkpoint file, each checked before it is read: only a regular
     file, only the members a checkpoint has, each of the shape and type the model (Wxh:
     hidden x vocabulary) needs and of the size its header declares, and no more unpacked
@@ -145,25 +146,73 @@ def _header(zf: zipfile.ZipFile, info: zipfile.ZipInfo, key: str, shown: str) ->
     return _Member(key, info, magic + size_bytes + header, tuple(shape), fortran, dtype)
 
 
-def _check_declared(shown: str, members: dict[str, _Member]) -> None:
-    """Each member's declared shape and type against what the model needs (Wxh decides
-    H and V), and its declared unpacked size against its header: before any data is read."""
-    W = members["Wxh"]
-    if len(W.shape) != 2 or 0 in W.shape:
-        raise CheckpointError(f"{shown}: Wxh has shape {W.shape}, expected (hidden, vocab)")
-    H, V = W.shape
+def stored_shapes(net: Net) -> dict[str, list[tuple[int, ...]]]:
+    """The shapes each array may have in a file: its own, and (n, 1) for a bias (n,),
+    as the original script stores its biases."""
+    return {k: [s, (s[0], 1)] if len(s) == 1 else [s] for k, s in net.shapes().items()}
+
+
+def member_names(net: Net) -> frozenset[str]:
+    """Every member a checkpoint of this network may hold."""
+    names = net.shapes()
+    memories = {prefix + name for prefix in MEMORY_PREFIXES for name in names}
+    return frozenset(names) | memories | OTHER_MEMBERS
+
+
+def _kind_and_layers(zf: zipfile.ZipFile, keys, shown: str) -> tuple[str, int]:
+    """The cell and layer count the file's hparams name (a size-checked read of one small
+    member); the seed's rnn with one layer when it has none or names neither."""
+    info = keys.get("hparams")
+    if info is None:
+        return "rnn", 1
+    m = _header(zf, info, "hparams", shown)
+    if m.nbytes > MAX_TEXT_BYTES:
+        raise CheckpointError(f"{shown}: hparams declares {m.nbytes:,} bytes; refused")
+    if m.dtype.kind != "U" or m.shape != ():
+        raise CheckpointError(f"{shown}: hparams is not valid JSON")
+    if info.file_size != len(m.head) + m.nbytes:
+        raise CheckpointError(f"{shown}: member hparams is not the size its header declares")
+    try:
+        raw = json.loads(str(_read_array(zf, m, shown).item()))
+    except (ValueError, RecursionError):
+        raise CheckpointError(f"{shown}: hparams is not valid JSON") from None
+    if not isinstance(raw, dict):
+        raise CheckpointError(f"{shown}: bad hyperparameters: not a JSON object")
+    try:
+        return validate("model", raw.get("model", "rnn")), validate("layers", raw.get("layers", 1))
+    except (ValueError, TypeError) as e:
+        raise CheckpointError(f"{shown}: bad hyperparameters: {os_error_reason(e)}") from None
+
+
+def _network(shown: str, kind: str, layers: int, members: dict[str, _Member]) -> Net:
+    """H and V from the first layer's input matrix's declared shape."""
+    cell = Net(1, 1, kind).cell
+    W = members[cell.WX]
+    if len(W.shape) != 2 or 0 in W.shape or W.shape[0] % cell.GATES:
+        want = "(hidden, vocab)" if cell.GATES == 1 else f"({cell.GATES} x hidden, vocab)"
+        raise CheckpointError(f"{shown}: {cell.WX} has shape {W.shape}, expected {want}")
+    H, V = W.shape[0] // cell.GATES, W.shape[1]
     max_h = int(SPECS["hidden_size"].high)
     if H > max_h:
-        raise CheckpointError(f"{shown}: Wxh has {H:,} rows: the hidden size is at most {max_h}")
+        raise CheckpointError(
+            f"{shown}: {cell.WX} has {W.shape[0]:,} rows: the hidden size is at most {max_h}"
+        )
     if V > MAX_V:
-        raise CheckpointError(f"{shown}: Wxh has {V:,} columns, more than there are characters")
-    shapes = {k: [s] for k, s in param_shapes(V, H).items()}
-    shapes["bh"].append((H, 1))
-    shapes["by"].append((V, 1))
+        raise CheckpointError(
+            f"{shown}: {cell.WX} has {V:,} columns, more than there are characters"
+        )
+    return Net(V, H, kind, layers)
+
+
+def _check_declared(shown: str, members: dict[str, _Member], net: Net) -> None:
+    """Each member's declared shape and type against what the network needs, and its
+    declared unpacked size against its header: before any data is read."""
+    H, V, S = net.H, net.V, net.state_size
+    shapes = stored_shapes(net)
     max_b = int(SPECS["batch_size"].high)
-    expected = 0  # bytes of the model's arrays in float64, Adagrad memory included
+    expected = 0  # bytes of the network's arrays in float64, optimiser memories included
     for k, m in members.items():
-        name = k[1:] if k in MEM_NAMES else k
+        name = k[1:] if k[:1] in MEMORY_PREFIXES and k[1:] in shapes else k
         if name in shapes:
             if m.shape not in shapes[name]:
                 want = " or ".join(str(s) for s in shapes[name])
@@ -172,9 +221,9 @@ def _check_declared(shown: str, members: dict[str, _Member]) -> None:
                 raise CheckpointError(f"{shown}: {k} has dtype {m.dtype}, expected floating point")
             expected += 8 * math.prod(shapes[name][0])
         elif k == "hprev":
-            B = m.shape[0] if len(m.shape) == 2 and m.shape[1] == H else 0
-            if m.shape not in ((H,), (H, 1)) and not 1 <= B <= max_b:
-                raise CheckpointError(f"{shown}: hprev has shape {m.shape}, expected (batch, {H})")
+            B = m.shape[0] if len(m.shape) == 2 and m.shape[1] == S else 0
+            if m.shape not in ((S,), (S, 1)) and not 1 <= B <= max_b:
+                raise CheckpointError(f"{shown}: hprev has shape {m.shape}, expected (batch, {S})")
             if m.dtype.kind != "f":
                 raise CheckpointError(
                     f"{shown}: hprev has dtype {m.dtype}, expected floating point"
@@ -184,7 +233,7 @@ def _check_declared(shown: str, members: dict[str, _Member]) -> None:
             if m.nbytes > 16 * V + 1024:  # V characters: 4 bytes each as <U1
                 raise CheckpointError(
                     f"{shown}: chars declares {m.nbytes:,} bytes, far more than the {V:,}"
-                    " characters of Wxh's columns need"
+                    " characters of the input matrix's columns need"
                 )
             expected += 4 * V
         elif k in SCALARS and m.nbytes > MAX_SCALAR_BYTES:
@@ -201,7 +250,7 @@ def _check_declared(shown: str, members: dict[str, _Member]) -> None:
     declared = sum(m.info.file_size for m in members.values())
     if declared > 4 * expected + SLACK:
         raise CheckpointError(
-            f"{shown}: declares {declared:,} bytes of arrays, far more than a model of"
+            f"{shown}: declares {declared:,} bytes of arrays, far more than a network of"
             f" hidden size {H} and {V} characters needs; refused"
         )
 
@@ -227,7 +276,7 @@ def _read_array(zf: zipfile.ZipFile, m: _Member, shown: str) -> np.ndarray:
     return flat.reshape(m.shape)
 
 
-def _read_members(f, shown: str) -> dict[str, np.ndarray]:
+def _read_members(f, shown: str) -> tuple[Net, dict[str, np.ndarray]]:
     size = os.fstat(f.fileno()).st_size
     directory = _zip_directory(f, size)
     if directory is None:
@@ -244,21 +293,25 @@ def _read_members(f, shown: str) -> dict[str, np.ndarray]:
         if len(infos) > MAX_MEMBERS:
             raise CheckpointError(f"{shown}: not a checkpoint: {len(infos):,} members; refused")
         keys: dict[str, zipfile.ZipInfo] = {}
-        unknown = []
         for info in infos:
             name = info.filename
             key = name[: -len(".npy")] if name.endswith(".npy") else name
             if key in keys:
                 raise CheckpointError(f"{shown}: member {printable(name)} appears twice; refused")
             keys[key] = info
-            if key not in MEMBERS:
-                unknown.append(printable(name))
-        members = {k: _header(zf, info, k, shown) for k, info in keys.items() if k in MEMBERS}
-        missing = [k for k in (*PARAM_NAMES, "chars") if k not in members]
+        kind, layers = _kind_and_layers(zf, keys, shown)
+        names = Net(1, 1, kind, layers).shapes()  # the names; V and H do not change them
+        allowed = member_names(Net(1, 1, kind, layers))
+        unknown = [printable(info.filename) for k, info in keys.items() if k not in allowed]
+        members = {k: _header(zf, info, k, shown) for k, info in keys.items() if k in allowed}
+        missing = [k for k in (*names, "chars") if k not in members]
         if missing:
-            raise CheckpointError(
-                f"{shown}: not a char-rnn checkpoint, missing {', '.join(missing)}"
+            what = (
+                "a char-rnn checkpoint"
+                if (kind, layers) == ("rnn", 1)
+                else (f"a {layers}-layer {kind} checkpoint")
             )
+            raise CheckpointError(f"{shown}: not {what}, missing {', '.join(missing)}")
         if unknown:
             more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
             raise CheckpointError(
@@ -270,5 +323,6 @@ def _read_members(f, shown: str) -> dict[str, np.ndarray]:
                 f"{shown}: its members would unpack to {declared:,} bytes from a {size:,}-byte"
                 " file (a zip bomb?); refused"
             )
-        _check_declared(shown, members)
-        return {k: _read_array(zf, m, shown) for k, m in members.items()}
+        net = _network(shown, kind, layers, members)
+        _check_declared(shown, members, net)
+        return net, {k: _read_array(zf, m, shown) for k, m in members.items()}

@@ -1,7 +1,7 @@
 """Divergence guard: roll a Session back to its last good state when training blows up.
 
 No UI library here. The guard keeps one in-memory snapshot of everything a checkpoint
-holds (parameters, Adagrad memory, hidden state, n, p, smooth loss, random state) and the
+holds (parameters, optimiser memories, hidden state, n, p, smooth loss, random state) and the
 settings in force, copied into preallocated buffers every `snapshot_every` iterations
 while training looks healthy, and just before every live setting change (the trainer
 calls `before_change`). After each step, `check(step_result)` looks for divergence:
@@ -149,7 +149,7 @@ class DivergenceGuard:
         """Guard `session` (e.g. after a reset or a resume); its current state must be good."""
         self.session = session
         self._params = np.empty_like(session.params.flat)
-        self._mem = np.empty_like(session.adagrad.mem.flat)
+        self._mems = [np.empty_like(b) for b in session.optimizer.buffers()]
         self._hprev = np.empty_like(session.hprev)
         self._limit_T = -1
         self._limit = math.inf
@@ -167,9 +167,11 @@ class DivergenceGuard:
             self.attach(s)  # the session was resized (e.g. a new batch size): reallocate
             return
         np.copyto(self._params, s.params.flat)
-        np.copyto(self._mem, s.adagrad.mem.flat)
+        for mine, theirs in zip(self._mems, s.optimizer.buffers(), strict=True):
+            np.copyto(mine, theirs)
         np.copyto(self._hprev, s.hprev)
         self._n, self._p, self._smooth = s.n, s.p, s.smooth_loss
+        self._epoch, self._opt_steps = s.epoch, s.optimizer.steps
         self._hp: Hyperparams = s.hp
         self._fast_at = self._fast
         self._rng = s.rng.bit_generator.state  # a fresh dict of ints each time
@@ -196,7 +198,7 @@ class DivergenceGuard:
         s = self.session
         return bool(
             np.isfinite(s.params.flat).all()
-            and np.isfinite(s.adagrad.mem.flat).all()
+            and all(np.isfinite(b).all() for b in s.optimizer.buffers())
             and np.isfinite(s.hprev).all()
             and math.isfinite(s.smooth_loss)
         )
@@ -205,9 +207,11 @@ class DivergenceGuard:
         """Put the snapshot back into the session (in place: views stay valid)."""
         s = self.session
         np.copyto(s.params.flat, self._params)
-        np.copyto(s.adagrad.mem.flat, self._mem)
+        for mine, theirs in zip(self._mems, s.optimizer.buffers(), strict=True):
+            np.copyto(theirs, mine)
         s.hprev = self._hprev.copy()
         s.n, s.p = self._n, self._p
+        s.epoch, s.optimizer.steps = self._epoch, self._opt_steps
         # a live change of T rescales the smooth loss; keep the curve continuous
         s.smooth_loss = self._smooth * s.hp.seq_length / self._hp.seq_length
         s.rng.bit_generator.state = self._rng
@@ -278,7 +282,7 @@ class DivergenceGuard:
         start = max(0, end - CONFIRM_CHARS)
         if end - start < 2 * s.hp.seq_length:  # just after a wrap: the start of the text
             start, end = 0, min(CONFIRM_CHARS, s.train_chars)
-        snap = Params(s.params.V, s.params.H, s.params.dtype, flat=self._params)
+        snap = Params.of(s.params.net, flat=self._params)
         T = s.hp.seq_length
         with np.errstate(all="ignore"):
             now = evaluate_loss(s.params, s.corpus.data, start, end - start, T, streams=1)

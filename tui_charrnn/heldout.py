@@ -27,7 +27,7 @@ def evaluate_loss(
     characters before it, i.e. length - 1 targets: -log p_t[target] averaged per target.
 
     For speed the slice is cut into B contiguous streams run side by side; each stream
-    starts from h (H,) (zeros by default) and carries its state over blocks of seq_length
+    starts from state h (S,) (zeros by default) and carries its state over blocks of seq_length
     steps, so the result equals B separate sequential runs, each losing only its first
     few characters of context. streams=None picks B so each stream has >= MIN_STREAM
     targets (B <= MAX_STREAMS); streams=1 is exactly one sequential pass. Memory is
@@ -44,15 +44,15 @@ def evaluate_loss(
     inputs = np.concatenate([x[:-1], np.zeros(pad, np.intp)]).reshape(B, L).T  # (L, B)
     targets = np.concatenate([x[1:], np.zeros(pad, np.intp)]).reshape(B, L).T  # (L, B)
     mask = np.concatenate([np.ones(n), np.zeros(pad)]).reshape(B, L).T  # (L, B)
-    hb = np.zeros((B, P.H), P.dtype)  # (B, H)
+    hb = P.zero_state(B)  # (B, S)
     if h is not None:
         hb[...] = h
     total = 0.0
     for t0 in range(0, L, seq_length):
         block = slice(t0, t0 + seq_length)
-        hs = forward(P, inputs[block], hb)  # (T + 1, B, H)
-        hb = hs[-1]
-        logp = _log_softmax_at(logits(P, hs[1:]), targets[block])  # (T, B)
+        trace = forward(P, inputs[block], hb)
+        hb = trace.last_state()
+        logp = _log_softmax_at(logits(P, trace.top), targets[block])  # (T, B)
         total -= float((logp * mask[block]).sum())
     return total / n
 

@@ -66,7 +66,7 @@ def open_run(
     overrides = dict(overrides or {})
     if resume is None:
         name, path = catalog.resolve(corpus)
-        return new_run(load(path, name=name), Hyperparams().with_(**overrides))
+        return new_run(load(path, name=name), Hyperparams.for_model(**overrides))
     if str(resume).strip() == "":
         raise CorpusError("--resume needs a run folder or a checkpoint file, not an empty name")
     target = Path(resume).expanduser()
@@ -94,6 +94,11 @@ def open_run(
             " pass --val-fraction to hold out the tail"
         )
     session = session_from_checkpoint(ckpt, text, overrides)
+    if session.hp.optimizer != ckpt.optimizer:
+        warnings.append(
+            f"{ckpt.path}: trained with {ckpt.optimizer}; {session.hp.optimizer} starts"
+            " with empty memories"
+        )
     history = History()
     if folder is not None:
         history = History(

@@ -1,9 +1,10 @@
 """One training run's state and the seed's main loop, one iteration at a time.
 
-No threads and no UI here: the trainer (a worker thread) and the headless command both
-drive a Session. Everything needed to continue a run bit for bit lives on it: the
-parameters, Adagrad memory, hidden state, iteration n, data pointer p, smooth loss,
-and the random generator.
+No threads and no UI here: the trainer (a worker thread) drives a Session, in the app and
+headless alike. Everything needed to continue a run bit for bit lives on it: the
+parameters, the optimiser's memories and step count, the state carried between blocks
+(hprev: every layer's h, and an LSTM's c), iteration n, data pointer p, the passes made
+through the text (epoch), smooth loss, and the random generator (samples and dropout).
 
 Held out: training reads only the first train_chars = N - round(N * val_fraction)
 characters; the tail is the validation part (validation.py), never seen by a step. At
@@ -25,7 +26,7 @@ import numpy as np
 from .corpus import Corpus, CorpusError, split_point
 from .hparams import Hyperparams
 from .model import DTYPES, Params, hidden_states, loss_and_grads, sample
-from .optimizers import Adagrad
+from .optimizers import make_optimizer
 
 
 @dataclass
@@ -42,12 +43,14 @@ class Session:
         corpus: Corpus,
         hp: Hyperparams,
         params: Params | None = None,
-        mem: Params | None = None,
+        memories: dict[str, Params] | None = None,
         hprev: np.ndarray | None = None,
         n: int = 0,
         p: int = 0,
         smooth_loss: float | None = None,
         rng: np.random.Generator | None = None,
+        optimizer_steps: int = 0,
+        epoch: int = 0,
     ):
         corpus.require_length(hp.seq_length, hp.batch_size, hp.val_fraction)
         self.corpus = corpus
@@ -56,29 +59,38 @@ class Session:
         self.rng = rng if rng is not None else np.random.default_rng(hp.seed)
         dtype = DTYPES[hp.dtype]
         if params is None:
-            params = Params.init(corpus.V, hp.hidden_size, self.rng, dtype)
+            params = Params.init(
+                corpus.V, hp.hidden_size, self.rng, dtype, kind=hp.model, layers=hp.layers
+            )
         if params.V != corpus.V:
             raise CorpusError(f"the model has {params.V} characters, the corpus {corpus.V}")
         self.params = params if params.dtype == dtype else params.astype(dtype)
         self.grads = self.params.zeros_like()
-        mem = mem.astype(dtype) if mem is not None else None
-        self.adagrad = Adagrad(self.params, mem)
-        B, H = hp.batch_size, self.params.H
-        self.hprev = np.zeros((B, H), dtype) if hprev is None else np.array(hprev, dtype)
-        if self.hprev.shape != (B, H):
-            raise ValueError(f"hprev has shape {self.hprev.shape}, expected {(B, H)}")
-        self.n, self.p = n, p
+        memories = {k: m.astype(dtype) for k, m in (memories or {}).items()}
+        self.optimizer = make_optimizer(hp.optimizer, self.params, memories, optimizer_steps)
+        B, S = hp.batch_size, self.params.net.state_size
+        self.hprev = np.zeros((B, S), dtype) if hprev is None else np.array(hprev, dtype)
+        if self.hprev.shape != (B, S):
+            raise ValueError(f"hprev has shape {self.hprev.shape}, expected {(B, S)}")
+        self.n, self.p, self.epoch = n, p, epoch
         self.smooth_loss = (
             smooth_loss if smooth_loss is not None else self.initial_loss(hp.seq_length)
         )
         self._steps = np.arange(hp.seq_length + 1)
-        # grad_hook(session) is called with session.grads still unclipped (Adagrad clips in
+        # grad_hook(session) is called with session.grads still unclipped (the optimiser clips in
         # place), when set; the trainer sets it for one step while an insight view is shown
         self.grad_hook = None
 
     def initial_loss(self, seq_length: int) -> float:
         """Loss of a uniform guess over the vocabulary: T * ln V (the seed's start)."""
         return float(-np.log(1.0 / self.corpus.V) * seq_length)  # np.log, as the seed
+
+    @property
+    def learning_rate(self) -> float:
+        """The step size in force: the setting, decayed once per pass through the text."""
+        if self.hp.lr_decay == 1:
+            return self.hp.learning_rate
+        return self.hp.learning_rate * self.hp.lr_decay**self.epoch
 
     @property
     def segment_length(self) -> int:
@@ -95,6 +107,8 @@ class Session:
         """Apply the seed's pointer reset, then return inputs, targets (T, B)."""
         T, B = self.hp.seq_length, self.hp.batch_size
         if self.p + T + 1 >= self.segment_length or self.n == 0:
+            if self.n > 0:
+                self.epoch += 1
             self.hprev[...] = 0
             self.p = 0
         data = self.corpus.data
@@ -112,12 +126,14 @@ class Session:
         # loss (see guard.py), not as numpy warnings written over the terminal UI.
         with np.errstate(all="ignore"):
             text = self.sample(int(inputs[0, 0])) if want_sample else None
-            loss, hlast = loss_and_grads(self.params, inputs, targets, self.hprev, self.grads)
+            loss, hlast = loss_and_grads(
+                self.params, inputs, targets, self.hprev, self.grads, hp.dropout, self.rng
+            )
             self.hprev = hlast
             self.smooth_loss = self.smooth_loss * 0.999 + loss * 0.001
             if self.grad_hook is not None:
                 self.grad_hook(self)
-            self.adagrad.step(self.params, self.grads, hp.learning_rate, hp.clip)
+            self.optimizer.step(self.params, self.grads, self.learning_rate, hp.clip)
         self.p += hp.seq_length
         self.n += 1
         return StepResult(self.n - 1, loss, self.smooth_loss, text)
@@ -149,7 +165,7 @@ class Session:
         if not prime:
             raise ValueError("the prime text is empty")
         ixs = self.corpus.encode(prime)
-        h = np.zeros(self.params.H, self.params.dtype)
+        h = self.params.zero_state()
         if len(ixs) > 1:
             h = hidden_states(self.params, ixs[:-1], h)[-1]
         ixes = sample(

@@ -30,7 +30,8 @@ from bench_engine import SeedLoop
 from tui_charrnn import catalog
 from tui_charrnn.corpus import load
 from tui_charrnn.hparams import Hyperparams
-from tui_charrnn.model import _loss_and_grads_one, _scatter_columns
+from tui_charrnn.models.columns import scatter_columns as _scatter_columns
+from tui_charrnn.models.rnn import seed_loss_and_grads as _loss_and_grads_one
 from tui_charrnn.session import Session
 
 
@@ -91,7 +92,7 @@ def parts(session: Session) -> dict[str, callable]:
         _loss_and_grads_one(P, x_idx, y_idx, session.hprev[0], grads)
 
     def adagrad():  # on a copy of the weights, so repeats do not move the run
-        session.adagrad.step(P_scratch, g, 0.1, 5.0)
+        session.optimizer.step(P_scratch, g, 0.1, 5.0)
 
     def sampling():  # 200 characters every 100 iterations, per iteration
         session.sample(int(x_idx[0]))

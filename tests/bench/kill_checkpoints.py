@@ -38,7 +38,7 @@ def _session():
 
 def _fill(session, n: int) -> None:
     session.params.flat[:] = n
-    session.adagrad.mem.flat[:] = n
+    session.optimizer.mem.flat[:] = n
     session.hprev[...] = n
     session.smooth_loss = float(n)
     session.n = session.p = n
@@ -101,7 +101,7 @@ def load_newest(path: Path, mode: str):
 def check(ck) -> int:
     n = ck.n
     assert ck.p == n and ck.smooth_loss == float(n), (ck.path, n, ck.p, ck.smooth_loss)
-    for name, arr in (*ck.arrays.items(), *ck.mem.items(), ("hprev", ck.hprev)):
+    for name, arr in (*ck.arrays.items(), *ck.memories["m"].items(), ("hprev", ck.hprev)):
         assert (arr == n).all(), f"{ck.path}: {name} is not all {n}: torn or mixed file"
     return n
 

@@ -7,13 +7,11 @@ import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from ..checkpoint import Checkpoint
 from ..exits import PROG, warn
 from ..files import CheckpointError
 from ..hparams import parse_int, validate
-from ..model import DTYPES, Params
+from ..model import Params
 from ..safefile import RefusedFile, read_regular, show_path
 from ..storage import load_latest_checkpoint, run_folder_of
 
@@ -89,10 +87,7 @@ def load_model(target: str) -> Model:
     ckpt, warnings = load_latest_checkpoint(Path(target))
     for w in warnings:
         warn(w)
-    params = Params.from_arrays(ckpt.arrays)
-    if params.dtype.name not in DTYPES:
-        params = params.astype(np.float64)
-    return Model(params, list(ckpt.chars), ckpt)
+    return Model(ckpt.params(), list(ckpt.chars), ckpt)
 
 
 def run_settings(model: Model) -> dict | None:

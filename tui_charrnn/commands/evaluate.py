@@ -90,7 +90,7 @@ def read_text(model: Model, name_or_path: str, skip_unknown: bool) -> tuple[str,
 def model_loss(P: Params, data: np.ndarray, warmup: int) -> float:
     """Mean -ln p of data[warmup:], each predicted from everything before it, starting
     from a zero state."""
-    h = np.zeros(P.H, P.dtype)
+    h = P.zero_state()
     if warmup > 1:
         h = hidden_states(P, data[: warmup - 1], h)[-1]
     start = warmup - 1  # evaluate_loss feeds data[start] and scores from data[start + 1]

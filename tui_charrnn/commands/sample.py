@@ -118,7 +118,7 @@ def encode_prime(model: Model, prime: str | None, skip_unknown: bool) -> str | N
 def generate(model: Model, prime: str | None, length: int, rng, temperature: float):
     """Indices of `length` characters continuing `prime` (None: from a zero state)."""
     P = model.params
-    h = np.zeros(P.H, P.dtype)
+    h = P.zero_state()
     if prime is None:
         return sample_iter(P, h, None, length, rng, temperature)
     vocab = model.char_to_ix()

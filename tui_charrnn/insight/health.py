@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..model import PARAM_NAMES, Params
+from ..model import Params
 
 SATURATED = 0.95  # |h| above this counts as a saturated tanh unit
 
@@ -27,7 +27,7 @@ def health(grads: Params, clip: float, mem: Params, hs: np.ndarray | None, lr: f
     """
     out = {"grad_norm": {}, "clipped_fraction": {}, "step_median": {}}
     # the mean step is dominated by entries that never got a gradient (1/sqrt(1e-8)): medians
-    parts = [(name, getattr(grads, name), getattr(mem, name)) for name in PARAM_NAMES]
+    parts = [(name, getattr(grads, name), getattr(mem, name)) for name in grads.names]
     parts.append(("all", grads.flat, mem.flat))
     for name, g, m in parts:
         out["grad_norm"][name] = float(np.sqrt(np.square(g).sum()))

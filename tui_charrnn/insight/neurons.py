@@ -10,7 +10,8 @@ OPEN, CLOSE = "([{", ")]}"
 
 
 def activations(P: Params, ixs: np.ndarray, h0: np.ndarray) -> np.ndarray:
-    """Hidden state after each character: (T, H)."""
+    """The state after each character from state h0 (S,): (T, S), every layer's h (and
+    an LSTM's c; P.net.state_parts() names them)."""
     return hidden_states(P, ixs, h0)
 
 

@@ -40,7 +40,8 @@ class InsightProbe:
         report = None
         if self._pre_clip is not None:
             at, g = self._pre_clip
-            report = grad_health(g, s.hp.clip, s.adagrad.mem, s.hprev, s.hp.learning_rate)
+            hidden = s.params.net.hidden(s.hprev)
+            report = grad_health(g, s.hp.clip, s.optimizer.mem, hidden, s.learning_rate)
         else:
             at = n
         v = self.validator.latest if self.validator is not None else None
@@ -55,6 +56,6 @@ class InsightProbe:
         s.grad_hook = self._capture_gradient
 
     def _capture_gradient(self, s: Session) -> None:
-        """grad_hook: runs inside Session.step, before Adagrad clips the gradient."""
+        """grad_hook: runs inside Session.step, before the optimiser clips the gradient."""
         self._pre_clip = (s.n, s.grads.copy())
         s.grad_hook = None

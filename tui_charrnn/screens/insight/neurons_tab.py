@@ -33,7 +33,7 @@ def compute(snap: events.InsightSnapshot, corpus: Corpus) -> tuple[str, np.ndarr
     val = held_out(corpus, val_fraction(snap))
     ixs = corpus.data[val.start : val.start + NEURON_CHARS]
     text = corpus.decode(ixs)
-    acts = activations(snap.params, ixs, np.zeros(snap.params.H))  # (T, H)
+    acts = activations(snap.params, ixs, snap.params.zero_state())  # (T, H)
     ranked = {  # a feature constant here (no brackets, say) ranks no unit
         name: rank_units(acts, f)[:3] if np.ptp(f) > 0 else [] for name, f in features(text).items()
     }

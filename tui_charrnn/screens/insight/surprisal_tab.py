@@ -37,7 +37,7 @@ def compute(snap: events.InsightSnapshot, corpus: Corpus, sample: str | None) ->
     else:
         ixs = corpus.encode(sample[:PASSAGE]) if sample else corpus.data[:0]
         label = "latest sample"
-    probs, top, top_p = surprisal(snap.params, ixs, np.zeros(snap.params.H))
+    probs, top, top_p = surprisal(snap.params, ixs, snap.params.zero_state())
     chars = [corpus.chars[i] for i in ixs]
     return Scored(chars, probs, top, top_p, label, list(corpus.chars))
 

@@ -1,0 +1,105 @@
+"""The LSTM cell (Hochreiter & Schmidhuber 1997, with a forget gate), gates fused:
+
+    a_t = Wx x_t + Wh h_{t-1} + b                    (4H,), blocks in the order i, f, o, g
+    i, f, o = sigmoid(a_i), sigmoid(a_f), sigmoid(a_o)
+    g = tanh(a_g)
+    c_t = f * c_{t-1} + i * g
+    h_t = o * tanh(c_t)
+
+Wx (4H, inputs), Wh (4H, H), b (4H,): one (B, H) x (H, 4H) matmul per step for all four
+gates. The forget gate's bias starts at 1, as in char-rnn, so early on the cell keeps
+what it holds. A layer's state is [h, c], (..., 2H).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .gates import recurrent_matmul, sigmoid_
+
+WX, WH = "Wx", "Wh"
+GATES = 4
+CARRIES = ("h", "c")
+SIGMOID_GATES = ("input", "forget", "output")
+INIT_RANGE = 0.08  # char-rnn's uniform initialisation
+
+
+def layer_shapes(n_in: int, H: int) -> dict[str, tuple[int, ...]]:
+    return {"Wx": (4 * H, n_in), "Wh": (4 * H, H), "b": (4 * H,)}
+
+
+def init_layer(W: dict[str, np.ndarray], rng: np.random.Generator) -> None:
+    for name in (WX, WH):
+        W[name][...] = rng.uniform(-INIT_RANGE, INIT_RANGE, W[name].shape)
+    H = W["b"].shape[0] // 4
+    W["b"][...] = 0
+    W["b"][H : 2 * H] = 1.0  # the forget gate
+
+
+def step(W, xw: np.ndarray, s: np.ndarray, out: np.ndarray, acts=None) -> np.ndarray:
+    """s, out (..., 2H) = [h, c]; xw (..., 4H) = Wx x_t; acts (..., 4H) receives i, f, o, g."""
+    H = s.shape[-1] // 2
+    a = np.empty_like(xw) if acts is None else acts
+    recurrent_matmul(s[..., :H], W[WH], a)
+    a += xw
+    a += W["b"]
+    sigmoid_(a[..., : 3 * H])
+    np.tanh(a[..., 3 * H :], out=a[..., 3 * H :])
+    i, f, o, g = a[..., :H], a[..., H : 2 * H], a[..., 2 * H : 3 * H], a[..., 3 * H :]
+    h, c = out[..., :H], out[..., H:]
+    np.multiply(f, s[..., H:], out=c)
+    np.multiply(i, g, out=h)  # h as scratch: c = f c + i g
+    c += h
+    np.tanh(c, out=h)
+    h *= o
+    return out
+
+
+def run(W, xw: np.ndarray, s0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """xw (T, B, 4H), s0 (B, 2H) -> states (T + 1, B, 2H), gate activations (T, B, 4H)."""
+    T, B, G = xw.shape
+    ss = np.empty((T + 1, B, G // 2), dtype=xw.dtype)
+    ss[0] = s0
+    acts = np.empty_like(xw)
+    for t in range(T):
+        step(W, xw[t], ss[t], ss[t + 1], acts[t])
+    return ss, acts
+
+
+def backward(W, ss: np.ndarray, acts: np.ndarray, dh: np.ndarray, G) -> np.ndarray:
+    """dh (T, B, H) = dL/dh_t from above (overwritten) -> dL/da_t (T, B, 4H).
+
+    Everything that does not depend on the recursion (the gates' derivatives times what
+    they multiply) is computed for all T at once; the loop carries dc and dh back.
+    """
+    T, B, H = dh.shape
+    i, f, o, g = acts[..., :H], acts[..., H : 2 * H], acts[..., 2 * H : 3 * H], acts[..., 3 * H :]
+    c_prev, c = ss[:-1, :, H:], ss[1:, :, H:]
+    tc = np.tanh(c)  # (T, B, H)
+    dc_dh = o * (1 - tc * tc)  # dL/dc_t from dL/dh_t
+    # da = K * [dc, dc, dh, dc] blockwise: sigmoid' = s (1 - s), tanh' = 1 - g^2
+    K = np.empty_like(acts)  # (T, B, 4H)
+    np.multiply(g * i, 1 - i, out=K[..., :H])
+    np.multiply(c_prev * f, 1 - f, out=K[..., H : 2 * H])
+    np.multiply(tc * o, 1 - o, out=K[..., 2 * H : 3 * H])
+    np.multiply(i, 1 - g * g, out=K[..., 3 * H :])
+    da = np.empty_like(acts)
+    dc = np.zeros((B, H), dtype=dh.dtype)  # dL/dc_t, carried back
+    tmp = np.empty_like(dc)
+    Wh = W[WH]
+    for t in range(T - 1, -1, -1):
+        dht = dh[t]
+        np.multiply(dht, dc_dh[t], out=tmp)
+        dc += tmp
+        Kt, dat = K[t], da[t]
+        np.multiply(dc, Kt[:, :H], out=dat[:, :H])
+        np.multiply(dc, Kt[:, H : 2 * H], out=dat[:, H : 2 * H])
+        np.multiply(dht, Kt[:, 2 * H : 3 * H], out=dat[:, 2 * H : 3 * H])
+        np.multiply(dc, Kt[:, 3 * H :], out=dat[:, 3 * H :])
+        dc *= f[t]  # dL/dc_{t-1} through c_t = f c_{t-1} + ...
+        if t > 0:
+            dh[t - 1] += dat @ Wh  # dL/dh_{t-1} through the recurrent matmul
+    da2 = da.reshape(T * B, 4 * H)
+    np.sum(da2, axis=0, out=G["b"])
+    np.matmul(da2.T, ss[:-1, :, :H].reshape(T * B, H), out=G[WH])
+    return da
