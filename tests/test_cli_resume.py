@@ -33,7 +33,8 @@ def test_resume_from_seed_weights_matches_original_script(tmp_path, corpus_file)
     for k, ref in ref_params.items():
         assert got.arrays[k].dtype == np.float64
         np.testing.assert_allclose(got.arrays[k].reshape(ref.shape), ref, rtol=1e-9, atol=0)
-        np.testing.assert_allclose(got.memories["m"][k].reshape(ref.shape), ref_mem[k], rtol=1e-9, atol=0)
+        mem = got.memories["m"][k].reshape(ref.shape)
+        np.testing.assert_allclose(mem, ref_mem[k], rtol=1e-9, atol=0)
     np.testing.assert_allclose(got.hprev.reshape(H, 1), ref_h, rtol=1e-9, atol=0)
     assert got.smooth_loss == pytest.approx(ref_smooth, rel=1e-12)
     assert np.array_equal(got.arrays["Wxh"], ref_params["Wxh"])  # in fact bit for bit

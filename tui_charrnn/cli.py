@@ -17,7 +17,7 @@ from pathlib import Path
 from . import __version__, catalog
 from .commands.common import hp_type, int_between
 from .exits import EXIT_FAILED, EXIT_OK, PROG, error, signal_exit_code
-from .hparams import SPECS
+from .hparams import MODEL_DEFAULTS, SPECS
 from .recorder import AUTOSAVE_S
 from .run_folder import DEFAULT_KEEP
 
@@ -104,7 +104,11 @@ def build_parser(train: bool = False) -> argparse.ArgumentParser:
     )
     p.add_argument("--list-corpora", action="store_true", help="list the bundled corpora and exit")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    g = p.add_argument_group("hyperparameters (defaults are the original min-char-rnn's)")
+    gated = ", ".join(f"{k} {v}" for k, v in MODEL_DEFAULTS["lstm"].items())
+    g = p.add_argument_group(
+        "hyperparameters (defaults are the original min-char-rnn's; --model gru or lstm"
+        f" brings its own: {gated})"
+    )
     for name, spec in SPECS.items():
         live = "live" if spec.live else "on reset"
         g.add_argument(
