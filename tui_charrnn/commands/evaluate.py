@@ -22,7 +22,7 @@ from ..exits import EXIT_OK, error, warn
 from ..files import CheckpointError
 from ..heldout import evaluate_loss
 from ..insight.baselines import ngram_losses
-from ..model import Params, hidden_states
+from ..model import Net, Params, hidden_states
 from ..opening import corpus_of_run
 from .common import (
     Model,
@@ -145,6 +145,8 @@ def main(argv: list[str]) -> int:
     result = {
         "checkpoint": str(model.checkpoint.path),
         "iteration": model.checkpoint.n,
+        "model": model.params.net.kind,
+        "layers": model.params.net.layers,
         "hidden_size": model.params.H,
         "vocab_size": model.params.V,
         "text": name,
@@ -173,7 +175,8 @@ def print_table(r: dict, model: Model) -> None:
         f" from a zero state, {r['scored']:,} scored"
     )
     table = Table("model", "nats/char", "bits/char", title=title, title_justify="left")
-    rnn = f"char-RNN (H {r['hidden_size']}, V {r['vocab_size']}, iteration {r['iteration']:,})"
+    net = Net(r["vocab_size"], r["hidden_size"], r["model"], r["layers"]).describe()
+    rnn = f"char-RNN ({net}, V {r['vocab_size']}, iteration {r['iteration']:,})"
     table.add_row(rnn, f"{r['nats_per_char']:.4f}", f"{r['bits_per_char']:.4f}", style="bold")
     for k, v in r["baselines"].items():
         table.add_row(k, f"{v['nats_per_char']:.4f}", f"{v['bits_per_char']:.4f}")
