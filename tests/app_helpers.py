@@ -125,3 +125,9 @@ def recording_notify(app) -> list[tuple[str, str]]:
 
     app.notify = record
     return seen
+
+
+def shown(app) -> str:
+    """The notice line's text ("" while it is hidden)."""
+    line = app.notice
+    return str(line.content) if line.display else ""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from app_helpers import SIZE, TEXT, make_app, recording_notify, set_field
+from app_helpers import SIZE, TEXT, make_app, recording_notify, set_field, shown
 from pilot_helpers import paused_app, press, until
 
 from tui_charrnn import events
@@ -16,11 +16,6 @@ from tui_charrnn.widgets.dialogs import ConfirmScreen
 
 def toasts(app) -> int:
     return len(app.screen.query("Toast"))
-
-
-def shown(app) -> str:
-    line = app.notice
-    return str(line.content) if line.display else ""
 
 
 async def test_messages_share_one_line_and_no_toast_covers_the_panes(tmp_path):

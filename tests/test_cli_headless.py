@@ -36,8 +36,10 @@ def test_headless_run_writes_run_folder(tmp_path, corpus_file, capsys):
         assert f"iteration {it}  loss " in samples
     lines = (folder / "metrics.csv").read_text().splitlines()
     assert lines[0] == "iteration,smooth_loss,loss,learning_rate,elapsed_s,chars_per_s,val_loss"
-    assert [int(r.split(",")[0]) for r in lines[1:]] == [0, 10, 20, 30, 40]
+    # a row every 10 iterations, and the last iteration's with the final held-out loss
+    assert [int(r.split(",")[0]) for r in lines[1:]] == [0, 10, 20, 30, 40, 49]
     assert float(lines[1].split(",")[6]) > 0  # validation is evaluated at the first row
+    assert float(lines[-1].split(",")[6]) > 0
     assert (folder / "settings.json").is_file()
 
 

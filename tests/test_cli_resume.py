@@ -125,7 +125,8 @@ def test_resume_run_folder_inherits_history(tmp_path, corpus_file, capsys):
     second = RunFolder(only_run(tmp_path / "b"))
     assert load_checkpoint(second.checkpoint_path).n == 59
     assert [s.iteration for s in second.read_samples()] == [0, 10, 20, 30, 40, 50]
-    assert [m.iteration for m in second.read_metrics()] == [0, 10, 20, 30, 40, 50]
+    # each run's last iteration has a row too (its final held-out loss): 28 is the first's
+    assert [m.iteration for m in second.read_metrics()] == [0, 10, 20, 28, 30, 40, 50, 58]
     assert second.read_settings()["resumed_from"].endswith("checkpoint-29.npz")
     elapsed = [m.elapsed_s for m in second.read_metrics()]
     assert elapsed == sorted(elapsed) and elapsed[3] >= elapsed[2] > 0  # the clock goes on

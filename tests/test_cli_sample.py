@@ -40,6 +40,34 @@ def test_temperature_zero_is_the_argmax_path(tmp_path, capsys):
     assert out == argmax_path(params, chars, prime, 80) + "\n"
 
 
+def test_beam_one_is_temperature_zero_and_beams_are_deterministic(tmp_path, capsys):
+    ckpt, params, chars = seed_only_checkpoint(tmp_path, make_text(500))
+    prime = "the fox "
+    code, out, err = call(capsys, ["sample", ckpt, "--prime", prime, "--length", 80, "--beam", 1])
+    assert code == 0 and err == ""
+    assert out == argmax_path(params, chars, prime, 80) + "\n"
+    wide = ["sample", ckpt, "--prime", prime, "--length", 80, "--beam", 5, "--seed", 1]
+    code, first, _ = call(capsys, wide)
+    assert code == 0 and first.startswith(prime) and len(first) == len(prime) + 80 + 1
+    _, second, _ = call(capsys, [*wide[:-1], 2])  # the seed does not matter
+    assert first == second
+    code, unprimed, _ = call(capsys, ["sample", ckpt, "--length", 30, "--beam", 3])
+    assert code == 0 and len(unprimed) == 31
+
+
+@pytest.mark.parametrize("flags,message", [
+    (["--count", "2"], "--count must be 1"),
+    (["--temperature", "0.5"], "takes no --temperature"),
+    (["--temperature", "1"], "takes no --temperature"),
+    (["--length", "10000000", "--beam", "2"], "a shorter --length or fewer beams"),
+])  # fmt: skip
+def test_beam_refuses_what_it_cannot_honour(capsys, trained, flags, message):
+    folder, _ = trained
+    code, out, err = call(capsys, ["sample", folder, "--beam", "3", *flags])
+    assert code == 2 and out == ""
+    one_error_line(err, message)
+
+
 def test_no_prime_and_count(capsys, trained):
     folder, _ = trained
     code, out, _ = call(capsys, ["sample", folder, "--length", 40, "--count", 3, "--seed", 1])
@@ -76,6 +104,7 @@ def test_unknown_prime_characters(capsys, trained):
     (["--length", "-1"], "argument --length: must be between 0"),
     (["--count", "0"], "argument --count: must be between 1"),
     (["--seed", "x"], "argument --seed: must be a whole number"),
+    (["--beam", "0"], "argument --beam: must be between 1"),
 ])  # fmt: skip
 def test_bad_flags(capsys, trained, flags, message):
     folder, _ = trained
@@ -119,5 +148,6 @@ def test_streams_and_stops_quietly_when_the_reader_goes(tmp_path):
 def test_help_lists_the_flags(capsys):
     code, out, _ = call(capsys, ["sample", "--help"])
     assert code == 0
-    for flag in ("--prime", "--prime-file", "--length", "--temperature", "--seed", "--count"):
+    flags = ("--prime", "--prime-file", "--length", "--temperature", "--seed", "--count", "--beam")
+    for flag in flags:
         assert flag in out

@@ -14,7 +14,7 @@ from tui_charrnn.widgets.dialogs import HELP, HelpScreen
 
 
 def test_help_names_every_key_and_the_original_script():
-    for key in ("space", "n", "g", "i", "w", "s", "c", "r", "o", "q", "End", "F1"):
+    for key in ("space", "n", "g", "i", "w", "s", "c", "p", "r", "o", "q", "End", "F1"):
         assert f"[b]{key}[/]" in HELP or f"/ {key}[/]" in HELP, key
     assert "seed's" not in HELP and "the original min-char-rnn" in HELP
     text = loss_tab.render(Tracker(), None).plain  # the pane is titled Hyperparameters

@@ -57,6 +57,7 @@ PALETTE = (  # the command palette's entries: (title, help, action)
     ("Insight views", "i: baselines, surprisal, neurons, ...", "insight"),
     ("Loss chart: whole run / recent", "w", "loss_view"),
     ("Save samples", "s: every sample of the run", "save_samples"),
+    ("Picture of the loss", "p: loss.svg in the run folder, the whole run", "picture"),
     ("Save checkpoint", "c", "checkpoint"),
     ("Reset run", "r: with the settings in the fields", "reset"),
     ("Open a saved run", "o: the runs browser", "open_run"),
@@ -86,6 +87,7 @@ class CharRNNApp(Notices, App[int]):
         Binding("escape", "leave_field", "Leave field"),  # shown only in a field
         # not in the footer (no room at 80 columns): the row under the chart names it
         Binding("w", "loss_view", "Loss: whole run / recent", show=False),
+        Binding("p", "picture", "Picture", show=False),  # the help and the palette name it
     ]
     state: reactive[str] = reactive("starting")
 
@@ -392,6 +394,9 @@ class CharRNNApp(Notices, App[int]):
 
     def action_save_samples(self) -> None:
         self.runs.save_samples()
+
+    def action_picture(self) -> None:
+        self.runs.picture()
 
     def action_open_run(self) -> None:
         self.runs.browse()

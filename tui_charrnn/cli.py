@@ -1,6 +1,7 @@
 """The `charrnn-tui` command: the live app, `train` (headless training with a progress
 bar, headless.py; `--headless` is the same), and the subcommands that use a trained run
-(`sample`, `eval`, `runs`: commands/, each in its own module).
+(`sample`, `eval`, `runs`: commands/, each in its own module) and `serve` (the app in a
+web browser, commands/serve.py).
 
 Every hyperparameter has a flag validated by hparams.validate, so a nonsense value gets
 argparse's usage line and exit code 2. Problems with the corpus or a checkpoint are one
@@ -15,6 +16,7 @@ import sys
 from pathlib import Path
 
 from . import __version__, catalog
+from .commands import MODULES, run
 from .commands.common import hp_type, int_between
 from .exits import EXIT_FAILED, EXIT_OK, PROG, error, signal_exit_code
 from .hparams import MODEL_DEFAULTS, SPECS
@@ -38,6 +40,7 @@ SUBCOMMANDS = """commands:
   charrnn-tui sample RUN       generate text from a checkpoint or run folder
   charrnn-tui eval RUN TEXT    cross-entropy of a checkpoint on a text, with n-gram baselines
   charrnn-tui runs             list the runs in a folder (and plot their losses)
+  charrnn-tui serve [CORPUS]   serve the app to web browsers (pip install 'charrnn-tui[serve]')
 
 `charrnn-tui COMMAND --help` describes each. A corpus file named like a command: ./train"""
 
@@ -129,9 +132,7 @@ def hp_overrides(args: argparse.Namespace) -> dict:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     command = argv[0] if argv else None
-    if command in ("sample", "eval", "runs"):
-        from .commands import run
-
+    if command in MODULES:
         return run(command, argv[1:])
     is_train = command == "train"
     parser = build_parser(is_train)

@@ -91,6 +91,12 @@ class Controls:
         self._commands.append(("export", None))
         self._wake.set()
 
+    def write_plot(self) -> None:
+        """Write loss.svg (the whole run's loss curves) into the run folder; reports
+        PlotWritten."""
+        self._commands.append(("plot", None))
+        self._wake.set()
+
     def set_insight(self, active: bool) -> None:
         """Post InsightSnapshot events (~2/s, one at once) while active; none otherwise."""
         self._insight = active

@@ -114,6 +114,14 @@ class SamplesExported:
 
 
 @dataclass(frozen=True)
+class PlotWritten:
+    """loss.svg was written into the run folder (the p key), or could not be."""
+
+    path: str | None  # None when writing failed
+    error: str | None = None
+
+
+@dataclass(frozen=True)
 class RunOpened:
     """A session continues a saved run: its history up to the checkpoint, for the panes."""
 
@@ -175,6 +183,7 @@ Event = (
     | TrainerError
     | CheckpointSaved
     | SamplesExported
+    | PlotWritten
     | RunOpened
     | RecordFailed
     | Diverged

@@ -203,16 +203,15 @@ def train(
         out.guarded(out.progress.stop)
     code = _finish(trainer, recorder, out, flag.signum)
     if plot and recorder.folder is not None:
-        _plot(recorder.folder, out)
+        _plot(recorder, out)
     return code
 
 
-def _plot(folder, out: _Printer) -> None:
+def _plot(recorder: Recorder, out: _Printer) -> None:
     from .files import CheckpointError
-    from .lossplot import write_run_plot
 
     try:
-        out.say(f"wrote the loss curves to {write_run_plot(folder)}")
+        out.say(f"wrote the loss curves to {recorder.write_plot()}")
     except CheckpointError as e:  # the run is saved; a picture is not worth failing it
         warn(str(e))
 

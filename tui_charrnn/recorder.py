@@ -6,10 +6,12 @@ for `step`, right after) iterations, in the app and headless alike:
 - started(opened): a new session; a resumed one reports its history (RunOpened)
 - step(result, lr, val, elapsed): every iteration; a metrics row every METRICS_EVERY iterations
   (val: the validation loss evaluated after that iteration, if any)
+- final_val(n, val, elapsed): the held-out loss when the run ends, in its last row
 - settings_changed(n, settings, previous): live changes, to changes.jsonl
 - sample(sample) / rolled_back(n): samples to record / forget what a rollback undid
 - tick(rate): ~15 times a second; flushes every FLUSH_S, autosaves when due
-- save(session): a checkpoint now (c); export_samples(): samples.txt now (s)
+- save(session): a checkpoint now (c); export_samples(): samples.txt now (s);
+  write_plot(): loss.svg now (p, and `train --plot` at the end)
 - finish(session): before a reset, an open or the end of the thread: the run is saved
 
 Order on disk: the log lines (samples.jsonl, changes.jsonl, metrics.csv) are appended
@@ -32,6 +34,7 @@ from pathlib import Path
 from . import events
 from .changes import SettingChange, from_applied
 from .checkpoint import CheckpointError
+from .lossplot import write_run_plot
 from .metrics import METRICS_EVERY
 from .opening import OpenedRun
 from .run_folder import DEFAULT_KEEP, RunFolder
@@ -53,6 +56,7 @@ class NullRecorder:
     best_val: tuple[float, int] | None = None  # a resumed run's best (val_loss, iteration)
 
     def started(self, opened: OpenedRun) -> None: ...
+    def final_val(self, n: int, val: float, elapsed: Callable[[], float]) -> None: ...
     def step(
         self, r: StepResult, lr: float, val: float | None, elapsed: Callable[[], float]
     ) -> None: ...
@@ -66,6 +70,9 @@ class NullRecorder:
         raise CheckpointError("this run has no run folder")
 
     def export_samples(self) -> Path:
+        raise CheckpointError("this run has no run folder")
+
+    def write_plot(self) -> Path:
         raise CheckpointError("this run has no run folder")
 
 
@@ -90,6 +97,7 @@ class Recorder(NullRecorder):
         self.session: Session | None = None
         self._opened: OpenedRun | None = None
         self._rows: list[tuple] = []
+        self._last_step: tuple[StepResult, float] | None = None  # and its learning rate
         self._samples: list[events.Sample] = []
         self._changes: list[SettingChange] = []
         self._on_disk = -1  # the highest iteration of a line written to the folder's logs
@@ -109,6 +117,7 @@ class Recorder(NullRecorder):
         self.folder = None
         self.session, self._opened = session, opened
         self._rows, self._samples, self._changes = [], [], []
+        self._last_step = None
         self._on_disk = -1
         self.best_val = None
         self._saved_n = session.n
@@ -131,10 +140,38 @@ class Recorder(NullRecorder):
         self, r: StepResult, lr: float, val: float | None, elapsed: Callable[[], float]
     ) -> None:
         """After each iteration; `elapsed()`: the session's training time until now."""
-        if r.n % METRICS_EVERY == 0 and math.isfinite(r.loss) and math.isfinite(r.smooth_loss):
+        self._last_step = (r, lr)
+        if r.n % METRICS_EVERY == 0:
+            self._add_row(r, lr, val, elapsed)
+
+    def _add_row(
+        self, r: StepResult, lr: float, val: float | None, elapsed: Callable[[], float]
+    ) -> None:
+        if math.isfinite(r.loss) and math.isfinite(r.smooth_loss):
             val = val if val is not None and math.isfinite(val) else None
             t = self._elapsed0 + elapsed()
             self._rows.append((r.n, r.smooth_loss, r.loss, lr, t, self._rate, val))
+
+    def final_val(self, n: int, val: float, elapsed: Callable[[], float]) -> None:
+        """The held-out loss after n iterations, when the run ends: in the metrics row of
+        its last iteration (n - 1), one row per iteration. The row is added if that
+        iteration had none, else given the value, in memory or, once written, on disk."""
+        last = self._last_step
+        if last is None or last[0].n != n - 1 or not math.isfinite(val):
+            return  # nothing trained in this session, or a rollback since
+        r, lr = last
+        for i, row in enumerate(self._rows):
+            if row[0] == r.n:
+                self._rows[i] = (*row[:6], val)
+                return
+        if r.n % METRICS_EVERY != 0:
+            self._add_row(r, lr, val, elapsed)
+            return
+        if self.folder is not None:  # the row was written
+            try:
+                self.folder.set_val_loss(r.n, val)
+            except CheckpointError as e:
+                self._emit(events.RecordFailed(f"{e}; the final held-out loss is not in it"))
 
     def settings_changed(self, n: int, settings: dict, previous: dict) -> None:
         self._changes += from_applied(n, settings, previous)
@@ -226,6 +263,13 @@ class Recorder(NullRecorder):
         self.flush()
         s = self.session
         return folder.write_samples(folder.read_samples(), s.hp, s.corpus.name)
+
+    def write_plot(self) -> Path:
+        """loss.svg: the loss curves of the whole run so far (lossplot.py, as `train
+        --plot` draws them); CheckpointError."""
+        folder = self.ensure_folder()
+        self.flush()  # the newest rows are on the picture
+        return write_run_plot(folder)
 
     def finish(self, session: Session | None) -> None:
         """Before the session goes away: save it if it changed since the last save, and

@@ -283,6 +283,14 @@ class RunFolder:
         """Rows of metrics.csv (iteration < upto if given); bad rows are skipped."""
         return read_rows(self.metrics_path, upto)
 
+    def set_val_loss(self, iteration: int, val: float) -> None:
+        """The held-out loss into the written metrics row of `iteration` (the row of a run's
+        last iteration, written before the run ended); the file is rewritten atomically."""
+        rows = [m._replace(val_loss=val) if m.iteration == iteration else m for m in
+                self.read_metrics()]  # fmt: skip
+        data = rows_text(rows, header=True).encode("utf-8")
+        atomic_write(self.metrics_path, lambda f: f.write(data), self.metrics_path.name)
+
     def append_history(
         self, metrics: list[tuple], samples: list[Sample], changes: list[SettingChange]
     ) -> None:

@@ -82,7 +82,7 @@ class Trainer(Controls):
             self._set_state("error")
         finally:
             if not self._failed:
-                self.recorder.finish(self.session)  # quit, Ctrl-C, SIGTERM: save the run
+                self._end_run()  # quit, Ctrl-C, SIGTERM, --iters done: save the run
             self._set_state("stopped")
             self.stopped.set()
 
@@ -217,6 +217,18 @@ class Trainer(Controls):
             self._probe.snapshot(s)
         self._emit_progress(0.0)
 
+    def _end_run(self) -> None:
+        """A run ends (quit, a stop, a reset, another run opened): its held-out loss now,
+        in its last metrics row (so `runs` and the plots end where the run ended), then
+        everything saved."""
+        s, validator = self.session, self.validator
+        if s is not None and validator is not None and validator.enabled:
+            recorded = validator.latest  # evaluated at a metrics row: in that row already
+            v = validator.final(s, self._elapsed)
+            if v is not None and v is not recorded:
+                self.recorder.final_val(s.n, v.loss, self.training_time)
+        self.recorder.finish(s)
+
     def _progress(self, now: float) -> None:
         dt = now - self._t_last
         self._elapsed += dt
@@ -290,6 +302,8 @@ class Trainer(Controls):
                     self._save()
                 elif kind == "export":
                     self._export_samples()
+                elif kind == "plot":
+                    self._write_plot()
             except Exception as e:  # bad setting for this corpus, reset that cannot start
                 self._error(e)
         self._set_state("error" if self._failed else "paused" if self._paused else "training")
@@ -310,6 +324,14 @@ class Trainer(Controls):
             self._emit(events.SamplesExported(None, str(e) or type(e).__name__))
         else:
             self._emit(events.SamplesExported(str(path)))
+
+    def _write_plot(self) -> None:
+        try:
+            path = self.recorder.write_plot()
+        except Exception as e:  # unwritable folder, full disk: training carries on
+            self._emit(events.PlotWritten(None, str(e) or type(e).__name__))
+        else:
+            self._emit(events.PlotWritten(str(path)))
 
     def _apply_live(self, settings: dict[str, Any]) -> None:
         s = self.session
@@ -341,7 +363,7 @@ class Trainer(Controls):
             if self.session is None:
                 raise CorpusError("no corpus loaded: choose one first")
             corpus = self.session.corpus
-        self.recorder.finish(self.session)  # the run being discarded is saved first
+        self._end_run()  # the run being discarded is saved first
         opened = opener() if opener is not None else new_run(corpus, hp)
         self._failed = False
         self._started(opened)

@@ -114,12 +114,18 @@ class Validator:
         self.latest = ValResult(s.n, loss, best, at, self.length, took)
         return self.latest
 
-    def summary(self, s: Session, elapsed: float) -> str | None:
-        """The headless run's last word on validation: the loss now (evaluated unless it
-        just was) and the best of the run; None when validation is off."""
+    def final(self, s: Session, elapsed: float) -> ValResult | None:
+        """The loss at the end of a run: evaluated now unless it just was; None when
+        validation is off."""
         v = self.latest
         if self.enabled and (v is None or v.iteration != s.n):
             v = self.evaluate(s, elapsed)
+        return v
+
+    def summary(self, s: Session, elapsed: float) -> str | None:
+        """The headless run's last word on validation: the loss at the end (final) and the
+        best of the run; None when validation is off."""
+        v = self.final(s, elapsed)
         if v is None:
             return None
         return (

@@ -1,12 +1,12 @@
-"""The subcommands that use a trained run: sample, eval and runs (cli.py dispatches to
-them; train and the app stay in cli.py). Each module has main(argv) -> exit code and
-never imports cli.py."""
+"""The subcommands that use a trained run (sample, eval, runs) and serve (the app in a
+web browser); cli.py dispatches to them, train and the app stay in cli.py. Each module has
+main(argv) -> exit code and never imports cli.py."""
 
 from __future__ import annotations
 
 import importlib
 
-MODULES = {"sample": "sample", "eval": "evaluate", "runs": "runs"}
+MODULES = {"sample": "sample", "eval": "evaluate", "runs": "runs", "serve": "serve"}
 
 
 def run(name: str, argv: list[str]) -> int:

@@ -2,7 +2,9 @@
 
 The prime (--prime, --prime-file) is run through the network from a zero state, then
 each next character is drawn from the network's prediction (model.sample_iter: the same
-forward pass as training and the app's samples) and written to stdout as it comes.
+forward pass as training and the app's samples) and written to stdout as it comes. With
+--beam W the continuation is instead the most likely one a beam search finds (beam.py):
+deterministic, one text, printed once the search is done.
 Nothing is written to the run folder, and no corpus is needed: the vocabulary is in the
 checkpoint.
 """
@@ -16,6 +18,7 @@ import time
 
 import numpy as np
 
+from ..beam import beam_search
 from ..exits import EXIT_OK, STOP_SIGNALS, error, signal_exit_code, warn
 from ..files import CheckpointError
 from ..model import hidden_states, sample_iter
@@ -33,6 +36,9 @@ from .common import (
 )
 
 MAX_LENGTH = 10_000_000  # characters per sample (the uniform draws are taken up front)
+MAX_BEAM = 1000
+BEAM_MEMORY = 10_000_000  # --length x --beam: back-pointers kept (two int32 each)
+DEFAULT_TEMPERATURE = 1.0
 FLUSH_S = 0.05  # stdout is flushed at least this often while generating
 
 
@@ -61,10 +67,18 @@ def build_parser():
     p.add_argument(
         "--temperature",
         type=hp_type("temperature"),
-        default=1.0,
+        default=None,
         metavar="T",
-        help="1 = as trained, lower is more conservative, 0 = the most likely character"
-        " every time (argmax)",
+        help="1 = as trained (default), lower is more conservative, 0 = the most likely"
+        " character every time (argmax)",
+    )
+    p.add_argument(
+        "--beam",
+        type=int_between(1, MAX_BEAM),
+        default=None,
+        metavar="W",
+        help="instead of sampling, the most likely continuation a beam search of W beams"
+        " finds (deterministic; W=1 is greedy, the same as --temperature 0)",
     )
     p.add_argument(
         "--seed",
@@ -81,6 +95,21 @@ def build_parser():
         help="independent samples from the same prime, separated by a blank line",
     )
     return p
+
+
+def check_beam(args) -> None:
+    """--beam gives one deterministic text: it takes no temperature and no count."""
+    if args.beam is None:
+        return
+    if args.temperature is not None:
+        raise UsageError("--beam searches for the most likely text: it takes no --temperature")
+    if args.count != 1:
+        raise UsageError("--beam gives one deterministic text: --count must be 1")
+    if args.length * args.beam > BEAM_MEMORY:
+        raise UsageError(
+            f"--length {args.length:,} x --beam {args.beam:,} is over {BEAM_MEMORY:,}"
+            " (the search keeps a back-pointer for each): a shorter --length or fewer beams"
+        )
 
 
 def prime_text(args) -> str | None:
@@ -115,29 +144,42 @@ def encode_prime(model: Model, prime: str | None, skip_unknown: bool) -> str | N
     return kept or None
 
 
-def generate(model: Model, prime: str | None, length: int, rng, temperature: float):
-    """Indices of `length` characters continuing `prime` (None: from a zero state)."""
+def primed(model: Model, prime: str | None) -> tuple[np.ndarray, int | None]:
+    """The state after all but the prime's last character (from zeros), and that last
+    character's index: what to feed first (None without a prime)."""
     P = model.params
     h = P.zero_state()
     if prime is None:
-        return sample_iter(P, h, None, length, rng, temperature)
+        return h, None
     vocab = model.char_to_ix()
     ixs = np.fromiter((vocab[c] for c in prime), np.intp, count=len(prime))
     if len(ixs) > 1:
         h = hidden_states(P, ixs[:-1], h)[-1]
-    return sample_iter(P, h, int(ixs[-1]), length, rng, temperature)
+    return h, int(ixs[-1])
+
+
+def generate(model: Model, prime: str | None, length: int, rng, temperature: float):
+    """Indices of `length` characters continuing `prime` (None: from a zero state)."""
+    h, seed_ix = primed(model, prime)
+    return sample_iter(model.params, h, seed_ix, length, rng, temperature)
 
 
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     try:
+        check_beam(args)
         model = load_model(args.target)
         prime = encode_prime(model, prime_text(args), args.skip_unknown)
     except (CheckpointError, UsageError) as e:
         return error(str(e))
+    if args.temperature is None:
+        args.temperature = DEFAULT_TEMPERATURE
     rng = np.random.default_rng(args.seed)
     try:
-        write_samples(model, prime, args, rng)
+        if args.beam is not None:
+            write_beam(model, prime, args)
+        else:
+            write_samples(model, prime, args, rng)
     except BrokenPipeError:  # the reader went away (| head): stop quietly
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -162,3 +204,12 @@ def write_samples(model: Model, prime: str | None, args, rng) -> None:
                     last = now
             out.write("\n")
             out.flush()
+
+
+def write_beam(model: Model, prime: str | None, args) -> None:
+    h, seed_ix = primed(model, prime)
+    with np.errstate(all="ignore"):
+        ixs, _ = beam_search(model.params, h, seed_ix, args.length, args.beam)
+    chars = model.chars
+    sys.stdout.write((prime or "") + "".join(chars[ix] for ix in ixs) + "\n")
+    sys.stdout.flush()

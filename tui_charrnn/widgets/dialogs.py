@@ -55,6 +55,7 @@ those steps and nudges every weight with [b]Adagrad[/].
   [b]w[/]         loss chart: the whole run or the recent past
   [b]s[/]         save every sample of the run into the run folder
   [b]c[/]         save a checkpoint into the run folder
+  [b]p[/]         picture: the whole run's loss curves as loss.svg in the run folder
   [b]r[/]         reset: a new run with the settings in the fields (asks first; the old
   one is saved)
   [b]o[/]         runs: open a saved run (the current one is saved first)

@@ -88,7 +88,7 @@ EXIT_GRACE_S = 3.0  # then the time the app has to exit on its own
 
 
 class RunKeeper:
-    """The app's side of run folders: checkpoint (c) and samples (s) keys, autosave and
+    """The app's side of run folders: checkpoint (c), samples (s) and picture (p) keys, autosave and
     resume notifications, a resumed run's history on screen, the runs browser (o), and
     SIGTERM/SIGINT (save, then quit). The files are written by the Recorder, in the
     trainer thread."""
@@ -119,6 +119,11 @@ class RunKeeper:
                 app.notify(f"Samples not saved: {e.error}", severity="error")
             else:
                 app.notify(f"Samples saved to {e.path}")
+        elif isinstance(e, events.PlotWritten):
+            if e.error:
+                app.notify(f"Loss curves not written: {e.error}", severity="error")
+            else:
+                app.notify(f"Loss curves of the whole run written to {e.path}")
         elif isinstance(e, events.RecordFailed):
             app.notify(f"Samples/metrics not saved: {e.message}", severity="error", timeout=8)
 
@@ -154,6 +159,10 @@ class RunKeeper:
     def save_samples(self) -> None:
         """Every sample of the run, to samples.txt (written by the recorder)."""
         self.app.trainer.export_samples()
+
+    def picture(self) -> None:
+        """The whole run's loss curves, to loss.svg (written by the recorder)."""
+        self.app.trainer.write_plot()
 
     def browse(self) -> None:
         app = self.app

@@ -1,0 +1,63 @@
+"""Beam search: the most likely continuation of a text, for `sample --beam W`.
+
+No UI library here. W partial continuations (beams) are kept; at each character every
+beam is extended by every character of the vocabulary, and the W extensions with the
+highest total log-probability survive (ties: the earlier beam, then the lower character
+index, so the output is deterministic). W = 1 keeps only the argmax at each step: greedy
+decoding, the same text as sampling at temperature 0. A wider beam can find a sequence
+that is more likely as a whole than the greedy one, though not always the most likely one.
+
+The search touches the network only through _step, so that another kind of network
+(a GRU, an LSTM) needs only that function adapted.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .model import Params, hidden_step, logits
+
+
+def _step(P: Params, states: np.ndarray, ixs: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Feed character ixs[k] to the state states[k] (W, H) of each beam: the new states
+    (W, H) and the log-probabilities of the next character (W, V). ixs None: nothing is
+    fed, the prediction of the states themselves (a start without a prime)."""
+    W = len(states)
+    if ixs is None:
+        new = states
+    elif W == 1:  # one beam: the sampler's own (H,) arithmetic, so W = 1 is its argmax path
+        new = np.empty_like(states)
+        hidden_step(P, P.Wxh[:, ixs[0]], states[0], new[0])
+    else:
+        new = np.empty_like(states)
+        hidden_step(P, P.Wxh.T[ixs], states, new)
+    ys = logits(P, new[0]).reshape(1, -1) if W == 1 else logits(P, new)
+    ys -= ys.max(axis=1, keepdims=True)
+    ys -= np.log(np.exp(ys).sum(axis=1, keepdims=True))  # log-softmax
+    return new, ys
+
+
+def beam_search(
+    P: Params, h: np.ndarray, seed_ix: int | None, n: int, width: int
+) -> tuple[np.ndarray, float]:
+    """The n indices (n,) of the most likely continuation found with `width` beams, from
+    state h (H,) after feeding seed_ix (None: from h's own prediction), and its total
+    log-probability (natural log)."""
+    states = np.array(h, dtype=P.dtype).reshape(1, P.H)
+    ixs = None if seed_ix is None else np.array([seed_ix], np.intp)
+    scores = np.zeros(1)
+    parents = np.zeros((n, width), np.int32)  # back-pointers: which beam each came from
+    chars = np.zeros((n, width), np.int32)
+    for t in range(n):
+        new, log_probs = _step(P, states, ixs)
+        candidates = (scores[:, None] + log_probs).ravel()
+        best = np.argsort(-candidates, kind="stable")[:width]  # ties: the lower index
+        parents[t, : len(best)], chars[t, : len(best)] = np.divmod(best, P.V)
+        scores = candidates[best]
+        states, ixs = new[parents[t, : len(best)]], chars[t, : len(best)].astype(np.intp)
+    out = np.empty(n, np.intp)
+    k = 0  # beams stay sorted by score: the first is the best
+    for t in range(n - 1, -1, -1):
+        out[t] = chars[t, k]
+        k = parents[t, k]
+    return out, float(scores[0])
