@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pytest
 from commands_helpers import argmax_path
 
 from tui_charrnn.beam import beam_search
@@ -132,3 +133,30 @@ def test_output_is_deterministic_and_zero_length_is_empty():
     assert np.array_equal(first[0], second[0]) and first[1] == second[1]
     ixs, score = beam_search(P, h, 0, 0, 4)
     assert len(ixs) == 0 and score == 0.0
+
+
+def test_every_model_beams_like_enumeration_says():
+    """A 2-layer LSTM and GRU: W = 1 is the sampler's argmax path, and W = 3 scores at
+    least greedy's total log-probability, which the test recomputes with the gated
+    reference maths (tests/gated_reference.py) step by step."""
+    import gated_reference as ref
+
+    from tui_charrnn.model import sample
+
+    for kind in ("lstm", "gru"):
+        rng = np.random.default_rng(5)
+        P = Params.init(V, H, rng, kind=kind, layers=2)
+        P.flat[:] = rng.standard_normal(P.flat.size)
+        s0 = P.zero_state()
+        greedy_ixs, greedy_score = beam_search(P, s0, 1, 6, 1)
+        argmax = sample(P, s0, 1, 6, np.random.default_rng(0), temperature=0)
+        assert greedy_ixs.tolist() == argmax.tolist()
+        wide_ixs, wide_score = beam_search(P, s0, 1, 6, 3)
+        p = P.arrays()
+        carries = 2 if kind == "lstm" else 1
+        for ixs, score in ((greedy_ixs, greedy_score), (wide_ixs, wide_score)):
+            inputs, targets = [1, *ixs[:-1].tolist()], ixs.tolist()
+            state = [tuple(np.zeros((H, 1)) for _ in range(carries)) for _ in range(2)]
+            loss, _, _ = ref.loss_fun(kind, p, inputs, targets, state, 2, H)
+            assert -loss == pytest.approx(score, rel=1e-9)
+        assert wide_score >= greedy_score

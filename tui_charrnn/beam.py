@@ -7,31 +7,30 @@ index, so the output is deterministic). W = 1 keeps only the argmax at each step
 decoding, the same text as sampling at temperature 0. A wider beam can find a sequence
 that is more likely as a whole than the greedy one, though not always the most likely one.
 
-The search touches the network only through _step, so that another kind of network
-(a GRU, an LSTM) needs only that function adapted.
+The search touches the network only through _step, which works for every model.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .model import Params, hidden_step, logits
+from .model import Params, Stepper, forward, logits
 
 
 def _step(P: Params, states: np.ndarray, ixs: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """Feed character ixs[k] to the state states[k] (W, H) of each beam: the new states
-    (W, H) and the log-probabilities of the next character (W, V). ixs None: nothing is
+    """Feed character ixs[k] to the state states[k] (W, S) of each beam: the new states
+    (W, S) and the log-probabilities of the next character (W, V). ixs None: nothing is
     fed, the prediction of the states themselves (a start without a prime)."""
     W = len(states)
     if ixs is None:
         new = states
-    elif W == 1:  # one beam: the sampler's own (H,) arithmetic, so W = 1 is its argmax path
+    elif W == 1:  # one beam: the sampler's own (S,) arithmetic, so W = 1 is its argmax path
         new = np.empty_like(states)
-        hidden_step(P, P.Wxh[:, ixs[0]], states[0], new[0])
+        Stepper(P).step(int(ixs[0]), states[0], new[0])
     else:
-        new = np.empty_like(states)
-        hidden_step(P, P.Wxh.T[ixs], states, new)
-    ys = logits(P, new[0]).reshape(1, -1) if W == 1 else logits(P, new)
+        new = forward(P, ixs[None, :], states).last_state()  # one step of W streams
+    top = P.net.top(new)
+    ys = logits(P, top[0]).reshape(1, -1) if W == 1 else logits(P, top)
     ys -= ys.max(axis=1, keepdims=True)
     ys -= np.log(np.exp(ys).sum(axis=1, keepdims=True))  # log-softmax
     return new, ys
@@ -41,9 +40,9 @@ def beam_search(
     P: Params, h: np.ndarray, seed_ix: int | None, n: int, width: int
 ) -> tuple[np.ndarray, float]:
     """The n indices (n,) of the most likely continuation found with `width` beams, from
-    state h (H,) after feeding seed_ix (None: from h's own prediction), and its total
+    state h (S,) after feeding seed_ix (None: from h's own prediction), and its total
     log-probability (natural log)."""
-    states = np.array(h, dtype=P.dtype).reshape(1, P.H)
+    states = np.array(h, dtype=P.dtype).reshape(1, P.net.state_size)
     ixs = None if seed_ix is None else np.array([seed_ix], np.intp)
     scores = np.zeros(1)
     parents = np.zeros((n, width), np.int32)  # back-pointers: which beam each came from

@@ -24,8 +24,8 @@ range of the per-round ratios are printed, because the machine is shared and noi
 
 import os
 
-for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(var, "1")  # one core, before numpy loads BLAS
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # one core, before numpy loads BLAS
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # and before torch, if it is installed
 
 import argparse
 import statistics
@@ -172,9 +172,13 @@ def main() -> None:
     for name, times in rows.items():
         t = statistics.median(times)
         share = [e / x for e, x in zip(rows["engine"], times, strict=True)]
-        shown = "" if name == "engine" else (
-            f"{statistics.median([1 / s for s in share]):6.1%} "
-            f"({min(1 / s for s in share):.1%}..{max(1 / s for s in share):.1%})"
+        shown = (
+            ""
+            if name == "engine"
+            else (
+                f"{statistics.median([1 / s for s in share]):6.1%} "
+                f"({min(1 / s for s in share):.1%}..{max(1 / s for s in share):.1%})"
+            )
         )
         print(f"{name:18} {t * 1e3:9.2f} {chars / t:10,.0f} {total / t / 1e9:8.2f}   {shown}")
     print("engine's share = time of the row / time of the engine: the fraction of that")
