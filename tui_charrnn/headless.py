@@ -186,9 +186,9 @@ def train(
         warn(w)
     hp = s.hp
     out.say(
-        f"{c.name}: {c.N:,} characters, {c.V} unique; hidden {hp.hidden_size}, seq"
-        f" {hp.seq_length}, lr {hp.learning_rate:g}, batch {hp.batch_size}, {hp.dtype};"
-        f" starting at iteration {s.n}"
+        f"{c.name}: {c.N:,} characters, {c.V} unique; {s.params.net.describe()}"
+        f" ({s.params.flat.size:,} parameters), seq {hp.seq_length}, {hp.optimizer} lr"
+        f" {hp.learning_rate:g}, batch {hp.batch_size}, {hp.dtype}; starting at iteration {s.n}"
     )
     worker = threading.Thread(target=trainer.run, name="trainer", daemon=True)
     with _StopFlag() as flag:
