@@ -32,7 +32,7 @@ from types import ModuleType
 import numpy as np
 
 from .models import CELLS
-from .models.columns import scatter_columns
+from .models.columns import arange as _arange
 from .models.rnn import seed_loss_and_grads
 
 PARAM_NAMES = ("Wxh", "Whh", "Why", "bh", "by")  # the seed's arrays: a 1-layer rnn's
@@ -364,8 +364,11 @@ def backward(P: Params, trace: Trace, dtop: np.ndarray, grads: Params) -> None:
         dh = dx * lt.mask if lt.mask is not None else dx
         dxw = cell.backward(W, lt.states, lt.acts, dh, G)  # (T, B, GATES*H)
         dxw2 = dxw.reshape(T * B, -1)
-        if lt.x is None:  # the characters: the column lookup's gradient
-            scatter_columns(G[cell.WX], trace.inputs.reshape(-1), dxw2)
+        if lt.x is None:  # the characters: the column lookup's gradient, dxw^T onehot
+            # (a gemm: at B = 32 several times faster than scattering the rows one by one)
+            onehot = np.zeros((T * B, net.V), dtype=dxw2.dtype)  # (T*B, V)
+            onehot[_arange(T * B), trace.inputs.reshape(-1)] = 1
+            np.matmul(dxw2.T, onehot, out=G[cell.WX])
         else:
             np.matmul(dxw2.T, lt.x.reshape(T * B, net.H), out=G[cell.WX])
             dx = dxw @ W[cell.WX]  # (T, B, H) into the layer below

@@ -36,10 +36,17 @@ def init_layer(W: dict[str, np.ndarray], rng: np.random.Generator) -> None:
     W["b"][H : 2 * H] = 1.0  # the forget gate
 
 
+def new_acts(xw: np.ndarray) -> np.ndarray:
+    H = xw.shape[-1] // 4
+    return np.empty((*xw.shape[:-1], 5 * H), dtype=xw.dtype)
+
+
 def step(W, xw: np.ndarray, s: np.ndarray, out: np.ndarray, acts=None) -> np.ndarray:
-    """s, out (..., 2H) = [h, c]; xw (..., 4H) = Wx x_t; acts (..., 4H) receives i, f, o, g."""
+    """s, out (..., 2H) = [h, c]; xw (..., 4H) = Wx x_t; acts (..., 5H) receives i, f, o, g
+    and tanh(c_t) (kept for the backward pass, which would otherwise recompute it)."""
     H = s.shape[-1] // 2
-    a = np.empty_like(xw) if acts is None else acts
+    acts = new_acts(xw) if acts is None else acts
+    a = acts[..., : 4 * H]
     recurrent_matmul(s[..., :H], W[WH], a)
     a += xw
     a += W["b"]
@@ -52,44 +59,49 @@ def step(W, xw: np.ndarray, s: np.ndarray, out: np.ndarray, acts=None) -> np.nda
     ifo *= 0.5
     ifo += 0.5
     i, f, o, g = a[..., :H], a[..., H : 2 * H], a[..., 2 * H : 3 * H], a[..., 3 * H :]
-    h, c = out[..., :H], out[..., H:]
+    h, c, tc = out[..., :H], out[..., H:], acts[..., 4 * H :]
     np.multiply(f, s[..., H:], out=c)
     np.multiply(i, g, out=h)  # h as scratch: c = f c + i g
     c += h
-    np.tanh(c, out=h)
-    h *= o
+    np.tanh(c, out=tc)
+    np.multiply(o, tc, out=h)
     return out
 
 
 def run(W, xw: np.ndarray, s0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """xw (T, B, 4H), s0 (B, 2H) -> states (T + 1, B, 2H), gate activations (T, B, 4H)."""
+    """xw (T, B, 4H), s0 (B, 2H) -> states (T + 1, B, 2H), activations (T, B, 5H)."""
     T, B, G = xw.shape
     ss = np.empty((T + 1, B, G // 2), dtype=xw.dtype)
     ss[0] = s0
-    acts = np.empty_like(xw)
+    acts = new_acts(xw)
     for t in range(T):
         step(W, xw[t], ss[t], ss[t + 1], acts[t])
     return ss, acts
 
 
 def backward(W, ss: np.ndarray, acts: np.ndarray, dh: np.ndarray, G) -> np.ndarray:
-    """dh (T, B, H) = dL/dh_t from above (overwritten) -> dL/da_t (T, B, 4H).
+    """dh (T, B, H) = dL/dh_t from above (overwritten) -> dL/da_t (T, B, 4H); acts from run.
 
     Everything that does not depend on the recursion (the gates' derivatives times what
     they multiply) is computed for all T at once; the loop carries dc and dh back.
     """
     T, B, H = dh.shape
-    i, f, o, g = acts[..., :H], acts[..., H : 2 * H], acts[..., 2 * H : 3 * H], acts[..., 3 * H :]
-    c_prev, c = ss[:-1, :, H:], ss[1:, :, H:]
-    tc = np.tanh(c)  # (T, B, H)
-    dc_dh = o * (1 - tc * tc)  # dL/dc_t from dL/dh_t
+    i, f, o = acts[..., :H], acts[..., H : 2 * H], acts[..., 2 * H : 3 * H]
+    g, tc = acts[..., 3 * H : 4 * H], acts[..., 4 * H :]
+    c_prev = ss[:-1, :, H:]
+    dc_dh = 1 - tc * tc
+    dc_dh *= o  # dL/dc_t from dL/dh_t: o tanh'(c)
     # da = K * [dc, dc, dh, dc] blockwise: sigmoid' = s (1 - s), tanh' = 1 - g^2
-    K = np.empty_like(acts)  # (T, B, 4H)
-    np.multiply(g * i, 1 - i, out=K[..., :H])
-    np.multiply(c_prev * f, 1 - f, out=K[..., H : 2 * H])
-    np.multiply(tc * o, 1 - o, out=K[..., 2 * H : 3 * H])
-    np.multiply(i, 1 - g * g, out=K[..., 3 * H :])
-    da = np.empty_like(acts)
+    K = acts[..., : 4 * H] * (1 - acts[..., : 4 * H])  # (T, B, 4H); g's block redone below
+    K[..., :H] *= g
+    K[..., H : 2 * H] *= c_prev
+    K[..., 2 * H : 3 * H] *= tc
+    np.multiply(g, g, out=K[..., 3 * H :])
+    np.subtract(1, K[..., 3 * H :], out=K[..., 3 * H :])
+    K[..., 3 * H :] *= i
+    K4 = K.reshape(T, B, 4, H)
+    da = np.empty((T, B, 4 * H), dtype=dh.dtype)
+    da4 = da.reshape(T, B, 4, H)
     dc = np.zeros((B, H), dtype=dh.dtype)  # dL/dc_t, carried back
     tmp = np.empty_like(dc)
     Wh = W[WH]
@@ -97,14 +109,12 @@ def backward(W, ss: np.ndarray, acts: np.ndarray, dh: np.ndarray, G) -> np.ndarr
         dht = dh[t]
         np.multiply(dht, dc_dh[t], out=tmp)
         dc += tmp
-        Kt, dat = K[t], da[t]
-        np.multiply(dc, Kt[:, :H], out=dat[:, :H])
-        np.multiply(dc, Kt[:, H : 2 * H], out=dat[:, H : 2 * H])
-        np.multiply(dht, Kt[:, 2 * H : 3 * H], out=dat[:, 2 * H : 3 * H])
-        np.multiply(dc, Kt[:, 3 * H :], out=dat[:, 3 * H :])
+        np.multiply(dc[:, None, :], K4[t], out=da4[t])  # i, f, g blocks (o's redone)
+        np.multiply(dht, K4[t, :, 2], out=da4[t, :, 2])
         dc *= f[t]  # dL/dc_{t-1} through c_t = f c_{t-1} + ...
         if t > 0:
-            dh[t - 1] += dat @ Wh  # dL/dh_{t-1} through the recurrent matmul
+            np.matmul(da[t], Wh, out=tmp)  # dL/dh_{t-1} through the recurrent matmul
+            dh[t - 1] += tmp
     da2 = da.reshape(T * B, 4 * H)
     np.sum(da2, axis=0, out=G["b"])
     np.matmul(da2.T, ss[:-1, :, :H].reshape(T * B, H), out=G[WH])
