@@ -4,13 +4,20 @@ state and the health tab the layers and gates the network has."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+import numpy as np
 import pytest
 from app_helpers import INSIGHT_TEXT, body, make_app
 from pilot_helpers import press
 from waiting import until
 
+from tui_charrnn.corpus import Corpus
 from tui_charrnn.hparams import Hyperparams
-from tui_charrnn.screens.insight import InsightScreen
+from tui_charrnn.insight.health import health
+from tui_charrnn.model import Params
+from tui_charrnn.optimizers import make_optimizer
+from tui_charrnn.screens.insight import InsightScreen, health_tab
 
 SMALL = {"hidden_size": 16, "seq_length": 10, "batch_size": 4, "sample_every": 20}
 
@@ -70,3 +77,23 @@ async def test_tabs_fit_the_model(tmp_path, model, layers):
             assert "Gates" not in text
         await press(pilot, "escape")
         await until(pilot, lambda: not isinstance(app.screen, InsightScreen), what="closed")
+
+
+def snapshot_of(P):
+    """What the health tab reads from an InsightSnapshot, for P's network."""
+    G = P.zeros_like()
+    report = health(G, 5.0, make_optimizer("adam", P), None, 0.002)
+    hp = Hyperparams(val_fraction=0.5)
+    return SimpleNamespace(params=P, hp=hp, iteration=3, health_iteration=3, health=report)
+
+
+def test_health_tab_shows_gates_only_of_the_network_shown():
+    corpus = Corpus.from_text(INSIGHT_TEXT, "fox")
+    rng = np.random.default_rng(2)
+    two = snapshot_of(Params.init(corpus.V, 4, rng, kind="lstm", layers=2))
+    gates = health_tab.compute(two, corpus)
+    shown = health_tab.render(two, gates).plain
+    assert shown.count(" forget ") == 2 and "counting" not in shown
+    one = snapshot_of(Params.init(corpus.V, 4, rng, kind="lstm", layers=1))
+    shown = health_tab.render(one, gates).plain  # a reset brought a 1-layer LSTM
+    assert "counting on the held-out text" in shown and " forget " not in shown

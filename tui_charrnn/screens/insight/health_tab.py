@@ -11,6 +11,7 @@ from textual.content import Content
 from ... import events
 from ...insight.health import ALL, OUTPUT, layer_groups
 from ...insight.saturation import HIGH, LOW, MOSTLY, GateSaturation, gate_saturation
+from ...model import Net
 from .held_out import held_out, val_fraction
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ Piece = str | tuple[str, str]
 class Gates(NamedTuple):
     """Gate saturation of one snapshot's network (computed in a thread worker)."""
 
+    net: Net  # the network counted (a reset may have brought another since)
     iteration: int
     chars: int  # characters counted on
     layers: list[dict[str, GateSaturation]]  # per layer: gate name -> its saturation
@@ -38,12 +40,12 @@ def compute(snap: events.InsightSnapshot, corpus: Corpus) -> Gates:
     val = held_out(corpus, val_fraction(snap))
     ixs = corpus.data[val.start : val.start + GATE_CHARS]
     layers = gate_saturation(snap.params, ixs, snap.params.zero_state())
-    return Gates(snap.iteration, len(ixs), layers)
+    return Gates(snap.params.net, snap.iteration, len(ixs), layers)
 
 
 def render(snap: events.InsightSnapshot, gates: Gates | None) -> Content:
     """The snapshot's health figures (snap.health must not be None) and, for a gated
-    network, its gates (None: still being counted)."""
+    network, its gates (None or another network's: still being counted)."""
     h = snap.health
     out: list[Piece] = [
         (f"Gradient of iteration {snap.health_iteration:,} before clipping to "
@@ -71,7 +73,7 @@ def render(snap: events.InsightSnapshot, gates: Gates | None) -> Content:
     if big != big or math.isinf(big):
         out.append(("\nthe gradient is not finite", "$error"))
     if has_gates(snap):
-        out += gate_lines(gates, net.H)
+        out += gate_lines(gates if gates is not None and gates.net == net else None, net.H)
     return Content.assemble(*out)
 
 
