@@ -280,10 +280,11 @@ def test_neurons_tab_skips_a_feature_that_does_not_vary():
     corpus = Corpus.from_text("no brackets here, and no quotes either.\n" * 20, "plain")
     params = Session(corpus, HP).params
     snap = SimpleNamespace(params=params, hp=HP.with_(val_fraction=0.1))
-    text, acts, ranked = neurons_tab.compute(snap, corpus)
+    neurons = neurons_tab.compute(snap, corpus)
+    ranked = neurons.ranked["h"]
     assert ranked["bracket_depth"] == [] and ranked["in_quotes"] == []
     assert len(ranked["after_newline"]) == 3
     units = neurons_tab.unit_list(ranked)
     assert units and set(units) <= {u for u, _ in ranked["line_position"] + ranked["after_newline"]}
-    shown = neurons_tab.render(text, acts, ranked, units[0]).plain
+    shown = neurons_tab.render(neurons, 0, units[0]).plain
     assert shown.count("does not vary in this passage") == 2

@@ -249,6 +249,14 @@ class Trace:
         """(T, B, S): the state after each step, every layer's h (and c)."""
         return np.concatenate([lt.states[1:] for lt in self.layers], axis=-1)
 
+    def gates(self, layer: int) -> dict[str, np.ndarray]:
+        """Layer `layer`'s sigmoid gates after the sigmoid, {name: (T, B, H) view} in the
+        cell's order (cell.SIGMOID_GATES, the first blocks of its activations); {} for a
+        cell without gates."""
+        acts, H = self.layers[layer].acts, self.net.H
+        names = self.net.cell.SIGMOID_GATES
+        return {name: acts[..., k * H : (k + 1) * H] for k, name in enumerate(names)}
+
 
 def forward(
     P: Params,

@@ -33,6 +33,7 @@ class Optimizer:
 
     name = ""
     MEMORIES: tuple[str, ...] = ("m",)
+    RATE = ""  # rates(), written out for labels
 
     def __init__(self, P: Params, memories: dict[str, Params] | None = None, steps: int = 0):
         self.memories = {k: (memories or {}).get(k) or P.zeros_like() for k in self.MEMORIES}
@@ -60,24 +61,43 @@ class Optimizer:
     def _update(self, p: np.ndarray, g: np.ndarray, lr: float) -> None:
         raise NotImplementedError
 
+    def _denominator(self, out: np.ndarray, t: int) -> np.ndarray:
+        """What step t (1 = the first) divides the gradient (Adam: its mean) by, per
+        entry, into out: the one formula the update and rates() share."""
+        raise NotImplementedError
+
+    def rates(self, learning_rate: float) -> Params:
+        """Each entry's learning rate as of the last step: lr / the denominator (Adagrad
+        lr / sqrt(m + eps), RMSprop lr / (sqrt(m) + eps), Adam lr / (sqrt(v_hat) + eps)),
+        a new Params. What one unit of gradient (Adam: of its running mean) moves a weight."""
+        out = self.mem.zeros_like()
+        self._denominator(out.flat, max(self.steps, 1))
+        np.divide(learning_rate, out.flat, out=out.flat)
+        return out
+
 
 class Adagrad(Optimizer):
     name = "adagrad"
+    RATE = "lr/√m"
 
     def _update(self, p, g, lr):
         mem, step, denom = self.mem.flat, self._step, self._denom
         # the seed's operations in the seed's order, so B = 1 stays bit-for-bit alike
         np.multiply(g, g, out=step)
         mem += step
-        np.add(mem, EPS, out=denom)
-        np.sqrt(denom, out=denom)
+        self._denominator(denom, self.steps + 1)
         np.multiply(g, -lr, out=step)
         step /= denom
         p += step
 
+    def _denominator(self, out, t):
+        np.add(self.mem.flat, EPS, out=out)
+        return np.sqrt(out, out=out)
+
 
 class RMSprop(Optimizer):
     name = "rmsprop"
+    RATE = "lr/√m"
 
     def _update(self, p, g, lr):
         mem, step, denom = self.mem.flat, self._step, self._denom
@@ -85,16 +105,21 @@ class RMSprop(Optimizer):
         step *= 1 - RMSPROP_DECAY
         mem *= RMSPROP_DECAY
         mem += step
-        np.sqrt(mem, out=denom)
-        denom += EPS
+        self._denominator(denom, self.steps + 1)
         np.multiply(g, -lr, out=step)
         step /= denom
         p += step
+
+    def _denominator(self, out, t):
+        np.sqrt(self.mem.flat, out=out)
+        out += EPS
+        return out
 
 
 class Adam(Optimizer):
     name = "adam"
     MEMORIES = ("m", "v")
+    RATE = "lr/√v̂"
 
     def _update(self, p, g, lr):
         b1, b2 = ADAM_BETAS
@@ -109,12 +134,16 @@ class Adam(Optimizer):
         step *= 1 - b2
         v += step
         # p -= lr m_hat / (sqrt(v_hat) + eps), the corrections folded into two scalars
-        np.sqrt(v, out=denom)
-        denom *= 1 / math.sqrt(1 - b2**t)
-        denom += EPS
+        self._denominator(denom, t)
         np.multiply(m, -lr / (1 - b1**t), out=step)
         step /= denom
         p += step
+
+    def _denominator(self, out, t):
+        np.sqrt(self.memories["v"].flat, out=out)
+        out *= 1 / math.sqrt(1 - ADAM_BETAS[1] ** t)
+        out += EPS
+        return out
 
 
 _CLASSES = {cls.name: cls for cls in (Adagrad, RMSprop, Adam)}

@@ -41,7 +41,7 @@ class InsightProbe:
         if self._pre_clip is not None:
             at, g = self._pre_clip
             hidden = s.params.net.hidden(s.hprev)
-            report = grad_health(g, s.hp.clip, s.optimizer.mem, hidden, s.learning_rate)
+            report = grad_health(g, s.hp.clip, s.optimizer, hidden, s.learning_rate)
         else:
             at = n
         v = self.validator.latest if self.validator is not None else None

@@ -1,9 +1,14 @@
-"""Neurons tab: hidden units ranked by how well they track simple features, and a
-held-out passage coloured by the selected unit's activation."""
+"""Neurons tab: the units of one part of the state (h, or h1, c1, h2... from
+Net.state_parts()) ranked by how well they track simple features, and a held-out passage
+coloured by the selected unit's activation.
+
+Hidden states h lie in [-1, 1] and are coloured as they are; other carries (an LSTM's
+cell c) are unbounded and are coloured by tanh(c), as in Karpathy, Johnson & Fei-Fei
+(2015); the ranking correlates the raw values either way."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from textual.content import Content
@@ -28,16 +33,32 @@ FEATURES = {
 Ranked = dict[str, list[tuple[int, float]]]
 
 
-def compute(snap: events.InsightSnapshot, corpus: Corpus) -> tuple[str, np.ndarray, Ranked]:
-    """The held-out text, its hidden activations (T, H) and the units ranked per feature."""
+class Neurons(NamedTuple):
+    """The held-out passage through the network (computed in a thread worker)."""
+
+    text: str
+    acts: np.ndarray  # (T, S) the full state after each character
+    parts: list[tuple[str, slice]]  # Net.state_parts(): "h", or "h1", "c1", "h2"...
+    ranked: dict[str, Ranked]  # part label -> its units ranked per feature
+
+
+def compute(snap: events.InsightSnapshot, corpus: Corpus) -> Neurons:
+    """The held-out text, the states after each of its characters and, for every part
+    of the state, its units ranked per feature."""
     val = held_out(corpus, val_fraction(snap))
     ixs = corpus.data[val.start : val.start + NEURON_CHARS]
     text = corpus.decode(ixs)
-    acts = activations(snap.params, ixs, snap.params.zero_state())  # (T, H)
-    ranked = {  # a feature constant here (no brackets, say) ranks no unit
-        name: rank_units(acts, f)[:3] if np.ptp(f) > 0 else [] for name, f in features(text).items()
-    }
-    return text, acts, ranked
+    acts = activations(snap.params, ixs, snap.params.zero_state())  # (T, S)
+    parts = snap.params.net.state_parts()
+    feats = features(text)
+    ranked = {label: rank_features(acts[:, sl], feats) for label, sl in parts}
+    return Neurons(text, acts, parts, ranked)
+
+
+def rank_features(acts: np.ndarray, feats: dict[str, np.ndarray]) -> Ranked:
+    """The best 3 units of acts (T, H) per feature; a feature constant here (no brackets,
+    say) ranks no unit."""
+    return {name: rank_units(acts, f)[:3] if np.ptp(f) > 0 else [] for name, f in feats.items()}
 
 
 def unit_list(ranked: Ranked) -> list[int]:
@@ -50,24 +71,35 @@ def unit_list(ranked: Ranked) -> list[int]:
     return units
 
 
-def render(text: str, acts: np.ndarray, ranked: Ranked, unit: int) -> Content:
-    parts: list[str | tuple[str, str]] = [
-        (f"Units that track a feature (correlation on {len(text):,} held-out"
-         " chars)\n", "$text-muted"),
-    ]  # fmt: skip
+def render(n: Neurons, part: int, unit: int) -> Content:
+    """Part `part` (an index into n.parts) with unit `unit` of it selected."""
+    part_label, sl = n.parts[part]
+    ranked = n.ranked[part_label]
+    out: list[str | tuple[str, str]] = []
+    if len(n.parts) > 1:  # which part, among all: a 1-layer rnn has only h and no choice
+        out.append(("part ", "bold"))
+        for k, (other, _) in enumerate(n.parts):
+            out += [(f" {other} ", "bold reverse" if k == part else ""), " "]
+        out.append(("  p: next part\n", "$text-muted"))
+    out.append(
+        (f"Units that track a feature (correlation on {len(n.text):,} held-out chars)\n",
+         "$text-muted")
+    )  # fmt: skip
     for name, label in FEATURES.items():
-        parts.append(f"{label:<17}")
+        out.append(f"{label:<17}")
         if not ranked[name]:
-            parts.append((" does not vary in this passage", "$text-muted"))
+            out.append((" does not vary in this passage", "$text-muted"))
         for u, r in ranked[name]:
             st = "bold reverse" if u == unit else "bold" if abs(r) >= 0.5 else ""
-            parts += [(f" #{u:<3} {r:+.2f}", st), "  "]
-        parts.append("\n")
-    parts += [("\nunit ", "bold"), (f"#{unit}", "bold reverse"), " (←/→)  activation: "]
+            out += [(f" #{u:<3} {r:+.2f}", st), "  "]
+        out.append("\n")
+    values = n.acts[:PASSAGE, sl][:, unit]  # (PASSAGE,)
+    shown = "activation" if len(n.parts) == 1 else part_label
+    if not part_label.startswith("h"):  # a cell: unbounded, coloured by its tanh
+        values, shown = np.tanh(values), f"tanh({part_label})"
+    out += [("\nunit ", "bold"), (f"#{unit}", "bold reverse"), f" (←/→)  {shown}: "]
     for st, lab in zip(ACT_STYLES, ("-1", "-.6", "0", "+.2", "+.6"), strict=True):
-        parts.append((f" {lab} ", st))
-    parts.append("\n")
-    n = PASSAGE
-    levels = act_level(acts[:n, unit])
-    chars = list(text[:n])
-    return Content.assemble(*parts, styled(chars, [ACT_STYLES[lv] for lv in levels]))
+        out.append((f" {lab} ", st))
+    out.append("\n")
+    styles = [ACT_STYLES[level] for level in act_level(values)]
+    return Content.assemble(*out, styled(list(n.text[:PASSAGE]), styles))

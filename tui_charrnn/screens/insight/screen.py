@@ -7,7 +7,6 @@ import contextlib
 import time
 from typing import TYPE_CHECKING, ClassVar
 
-import numpy as np
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding, BindingType
@@ -33,7 +32,8 @@ if TYPE_CHECKING:
     from ...corpus import Corpus
 
 TABS = ("loss", "surprisal", "temperature", "neurons", "novelty", "health")
-HEAVY_TABS = ("surprisal", "neurons", "novelty")  # recomputed at most every HEAVY_S seconds
+# recomputed at most every HEAVY_S seconds (health: its gates)
+HEAVY_TABS = ("surprisal", "neurons", "novelty", "health")
 HEAVY_S = 2.0
 
 
@@ -47,6 +47,7 @@ class InsightScreen(Screen[None]):
         Binding("left", "move(-1)", "◀", priority=True),
         Binding("right", "move(1)", "▶", priority=True),
         Binding("p", "passage", "Passage"),
+        Binding("p", "part", "Part"),  # the neurons tab's (check_action: one p per tab)
         Binding("t", "temperature", "Resample"),
         *(Binding(str(i + 1), f"tab('{t}')", t, show=False) for i, t in enumerate(TABS) if i),
     ]
@@ -65,11 +66,11 @@ class InsightScreen(Screen[None]):
         self._surprisal: surprisal_tab.Scored | None = None
         self.temp_seed = 0  # temperature: the sampling seed (t adds one)
         self._temps_shown = False  # temperature: shown, so kept until t
+        self.part = 0  # neurons: index into the net's state_parts()
         self.unit_choice = 0  # neurons: index into the ranked list
-        self.units: list[int] = []  # neurons: units worth looking at, best first
-        self._acts: np.ndarray | None = None  # neurons: (T, H) on the passage
-        self._acts_text = ""
-        self._ranked: neurons_tab.Ranked = {}
+        self.units: list[int] = []  # neurons: units of the part worth looking at, best first
+        self._neurons: neurons_tab.Neurons | None = None
+        self._gates: health_tab.Gates | None = None  # health: gate saturation per layer
 
     def compose(self) -> ComposeResult:
         yield NoticeLine(id="ins-notice")  # the app's messages while this screen is shown
@@ -140,6 +141,9 @@ class InsightScreen(Screen[None]):
             self.show_loss()
         elif tab == "health":
             self.show_health()
+            corpus = self.controller.corpus
+            if self.snap is not None and corpus is not None and health_tab.has_gates(self.snap):
+                self._compute_gates(self.snap, corpus)
         elif self.snap is None or self.controller.corpus is None:
             return
         elif tab == "surprisal":
@@ -165,6 +169,8 @@ class InsightScreen(Screen[None]):
             return tab in ("surprisal", "neurons")
         if action == "passage":
             return tab == "surprisal"
+        if action == "part":  # only where the state has several parts to choose from
+            return tab == "neurons" and self._neurons is not None and len(self._neurons.parts) > 1
         if action == "temperature":
             return tab == "temperature"
         if action == "units":
@@ -196,6 +202,13 @@ class InsightScreen(Screen[None]):
         self.on_sample = not self.on_sample
         self.cursor = 1
         self.refresh_tab()
+
+    def action_part(self) -> None:
+        if self._neurons is not None:
+            self.part = (self.part + 1) % len(self._neurons.parts)
+            self.unit_choice, self.units = 0, []  # another part's units: none to keep
+            self._choose_units()
+            self.show_neurons()
 
     def action_temperature(self) -> None:
         self.temp_seed += 1
@@ -257,29 +270,35 @@ class InsightScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="insight-neurons", exit_on_error=False)
     def _compute_neurons(self, snap: events.InsightSnapshot, corpus: Corpus) -> None:
-        text, acts, ranked = neurons_tab.compute(snap, corpus)
-        self.app.call_from_thread(self._neurons_ready, text, acts, ranked)
+        self.app.call_from_thread(self._neurons_ready, neurons_tab.compute(snap, corpus))
 
-    def _neurons_ready(self, text: str, acts: np.ndarray, ranked: neurons_tab.Ranked) -> None:
+    def _neurons_ready(self, neurons: neurons_tab.Neurons) -> None:
         if not self.is_attached:
             return
-        self._acts, self._acts_text, self._ranked = acts, text, ranked
-        units = neurons_tab.unit_list(ranked)
-        if self.units:  # keep the selected unit while the ranking changes
+        if self._neurons is None or self._neurons.parts != neurons.parts:
+            self.part, self.units = 0, []  # another network
+        self._neurons = neurons
+        self._choose_units()
+        self.refresh_bindings()  # p (part) shows once there are parts to choose from
+        self.show_neurons()
+
+    def _choose_units(self) -> None:
+        """The ranked units of the part shown, keeping the selected one while it is ranked."""
+        label = self._neurons.parts[self.part][0]
+        units = neurons_tab.unit_list(self._neurons.ranked[label])
+        if self.units:
             keep = self.units[self.unit_choice % len(self.units)]
             self.unit_choice = units.index(keep) if keep in units else 0
         self.units = units
-        self.show_neurons()
 
     def show_neurons(self) -> None:
-        if self._acts is None:
+        if self._neurons is None:
             return
         if not self.units:
             self._update("neurons", "None of the features varies in the held-out passage.")
             return
         unit = self.units[self.unit_choice % len(self.units)]
-        body = neurons_tab.render(self._acts_text, self._acts, self._ranked, unit)
-        self._update("neurons", body)
+        self._update("neurons", neurons_tab.render(self._neurons, self.part, unit))
 
     # -- novelty ---------------------------------------------------------------------
 
@@ -293,6 +312,15 @@ class InsightScreen(Screen[None]):
 
     # -- health ----------------------------------------------------------------------
 
+    @work(thread=True, exclusive=True, group="insight-gates", exit_on_error=False)
+    def _compute_gates(self, snap: events.InsightSnapshot, corpus: Corpus) -> None:
+        self.app.call_from_thread(self._gates_ready, health_tab.compute(snap, corpus))
+
+    def _gates_ready(self, gates: health_tab.Gates) -> None:
+        self._gates = gates
+        if self.is_attached:
+            self.show_health()
+
     def show_health(self) -> None:
         if self.snap is not None and self.snap.health is not None:
-            self._update("health", health_tab.render(self.snap))
+            self._update("health", health_tab.render(self.snap, self._gates))
