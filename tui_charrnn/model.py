@@ -276,9 +276,10 @@ def forward(
     x = None
     for layer in range(net.layers):
         W = P.layer(layer)
-        # (T, B, GATES*H): for characters a lookup (Wx @ onehot is a column of Wx), for the
-        # layer below's h one matmul over all steps
-        xw = W[cell.WX].T[inputs] if x is None else x @ W[cell.WX].T
+        # (T, B, GATES*H): for characters a lookup (Wx @ onehot is a column of Wx; taken
+        # from a contiguous copy of Wx^T, since gathering columns in place reads across
+        # the whole matrix for every row), for the layer below's h one matmul over all steps
+        xw = np.ascontiguousarray(W[cell.WX].T)[inputs] if x is None else x @ W[cell.WX].T
         ss, acts = cell.run(W, xw, s0[:, net.layer_slice(layer)])
         h = ss[1:, :, :H]  # (T, B, H)
         mask = None
