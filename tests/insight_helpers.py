@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from tui_charrnn.model import Params
+from tui_charrnn.models.params import Params
 
 
 def random_params(V=7, H=6, seed=0, scale=0.5):

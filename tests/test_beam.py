@@ -11,7 +11,7 @@ import pytest
 from commands_helpers import argmax_path
 
 from tui_charrnn.beam import beam_search
-from tui_charrnn.model import Params
+from tui_charrnn.models.params import Params
 
 V, H = 3, 4
 
@@ -141,7 +141,7 @@ def test_every_model_beams_like_enumeration_says():
     reference maths (tests/gated_reference.py) step by step."""
     import gated_reference as ref
 
-    from tui_charrnn.model import sample
+    from tui_charrnn.sampling import sample
 
     for kind in ("lstm", "gru"):
         rng = np.random.default_rng(5)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from tui_charrnn.insight.health import health, layer_groups
-from tui_charrnn.model import Net, Params
+from tui_charrnn.models.params import Net, Params
 from tui_charrnn.optimizers import make_optimizer
 
 # the arrays of each layer, written out by hand (the names Net gives them)

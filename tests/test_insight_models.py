@@ -15,7 +15,7 @@ from waiting import until
 from tui_charrnn.corpus import Corpus
 from tui_charrnn.hparams import Hyperparams
 from tui_charrnn.insight.health import health
-from tui_charrnn.model import Params
+from tui_charrnn.models.params import Params
 from tui_charrnn.optimizers import make_optimizer
 from tui_charrnn.screens.insight import InsightScreen, health_tab
 

@@ -9,7 +9,7 @@ from insight_helpers import random_params, slow_lstm
 from tui_charrnn.corpus import Corpus
 from tui_charrnn.hparams import Hyperparams
 from tui_charrnn.insight.neurons import activations, features, rank_units
-from tui_charrnn.model import Params
+from tui_charrnn.models.params import Params
 from tui_charrnn.screens.insight import NEURON_CHARS, PASSAGE, held_out, neurons_tab
 from tui_charrnn.screens.insight_text import ACT_STYLES, act_level, styled
 

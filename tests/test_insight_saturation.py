@@ -6,7 +6,7 @@ import pytest
 from insight_helpers import slow_lstm
 
 from tui_charrnn.insight.saturation import gate_saturation
-from tui_charrnn.model import Params
+from tui_charrnn.models.params import Params
 
 BIG = 20.0  # sigmoid(20) = 1 - 2e-9: open; sigmoid(-20): shut; sigmoid(0) = 0.5: neither
 

@@ -5,7 +5,7 @@ import pytest
 from insight_helpers import random_params
 
 from tui_charrnn.insight.temperature import side_by_side
-from tui_charrnn.model import sample
+from tui_charrnn.sampling import sample
 
 
 def test_side_by_side():

@@ -6,7 +6,9 @@ import reference
 
 from tui_charrnn.corpus import Corpus
 from tui_charrnn.hparams import Hyperparams
-from tui_charrnn.model import Params, forward, hidden_states, loss_and_grads, sample
+from tui_charrnn.model import forward, hidden_states, loss_and_grads
+from tui_charrnn.models.params import Params
+from tui_charrnn.sampling import sample
 from tui_charrnn.session import Session
 
 TEXT = (

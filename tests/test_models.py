@@ -14,7 +14,8 @@ from tui_charrnn.corpus import Corpus
 from tui_charrnn.files import CheckpointError
 from tui_charrnn.heldout import evaluate_loss
 from tui_charrnn.hparams import Hyperparams
-from tui_charrnn.model import Params, loss_and_grads
+from tui_charrnn.model import loss_and_grads
+from tui_charrnn.models.params import Params
 from tui_charrnn.optimizers import make_optimizer
 from tui_charrnn.session import Session
 

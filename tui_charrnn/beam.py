@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .model import Params, Stepper, forward, logits
+from .model import forward, logits
+from .models.params import Params
+from .sampling import Stepper
 
 
 def _step(P: Params, states: np.ndarray, ixs: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:

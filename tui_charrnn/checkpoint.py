@@ -25,7 +25,7 @@ from .checkpoint_read import read_npz, stored_shapes
 from .corpus import Corpus
 from .files import CheckpointError, atomic_write, os_error_reason
 from .hparams import Hyperparams, validate
-from .model import DTYPES, Net, Params
+from .models.params import DTYPES, Net, Params
 from .optimizers import memory_names
 from .safefile import show_path
 from .session import Session

@@ -26,7 +26,7 @@ from numpy.lib import format as npformat
 
 from .files import CheckpointError, os_error_reason
 from .hparams import SPECS, validate
-from .model import Net
+from .models.params import Net
 from .safefile import RefusedFile, open_regular, printable, show_path
 
 MEMORY_PREFIXES = ("m", "v")  # optimiser memories: "m" + array name (Adam also "v" + name)

@@ -15,7 +15,7 @@ from .changes import SettingChange
 from .corpus import Corpus
 from .hparams import Hyperparams
 from .metrics import MetricRow
-from .model import Params
+from .models.params import Params
 
 
 @dataclass(frozen=True)

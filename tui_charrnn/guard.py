@@ -51,7 +51,7 @@ import numpy as np
 
 from .heldout import evaluate_loss
 from .hparams import SPECS, Hyperparams
-from .model import Params
+from .models.params import Params
 from .session import Session, StepResult
 
 POLICIES = ("halve", "pause")

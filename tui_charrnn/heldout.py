@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .model import Params, forward, index_grid, logits
+from .model import forward, index_grid, logits
+from .models.params import Params
 
 MIN_STREAM = 512  # at least this many targets per stream when the stream count is automatic
 MAX_STREAMS = 64

@@ -11,7 +11,7 @@ import re
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-from .model import MAX_LAYERS, MODELS
+from .models.params import MAX_LAYERS, MODELS
 from .optimizers import OPTIMIZERS
 
 

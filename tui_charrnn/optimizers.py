@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from .model import Params
+from .models.params import Params
 
 OPTIMIZERS = ("adagrad", "rmsprop", "adam")
 EPS = 1e-8

@@ -25,8 +25,10 @@ import numpy as np
 
 from .corpus import Corpus, CorpusError, split_point
 from .hparams import Hyperparams
-from .model import DTYPES, Params, hidden_states, loss_and_grads, sample
+from .model import hidden_states, loss_and_grads
+from .models.params import DTYPES, Params
 from .optimizers import make_optimizer
+from .sampling import sample
 
 
 @dataclass

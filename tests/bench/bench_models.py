@@ -37,7 +37,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tui_charrnn.model import Params, loss_and_grads
+from tui_charrnn.model import loss_and_grads
+from tui_charrnn.models.params import Params
 from tui_charrnn.optimizers import make_optimizer
 
 V = 65  # tiny-shakespeare's vocabulary

@@ -11,7 +11,7 @@ from ..checkpoint import Checkpoint
 from ..exits import PROG, warn
 from ..files import CheckpointError
 from ..hparams import parse_int, validate
-from ..model import Params
+from ..models.params import Params
 from ..safefile import RefusedFile, read_regular, show_path
 from ..storage import load_latest_checkpoint, run_folder_of
 

@@ -22,7 +22,8 @@ from ..exits import EXIT_OK, error, warn
 from ..files import CheckpointError
 from ..heldout import evaluate_loss
 from ..insight.baselines import ngram_losses
-from ..model import Net, Params, hidden_states
+from ..model import hidden_states
+from ..models.params import Net, Params
 from ..opening import corpus_of_run
 from .common import (
     Model,

@@ -21,7 +21,8 @@ import numpy as np
 from ..beam import beam_search
 from ..exits import EXIT_OK, STOP_SIGNALS, error, signal_exit_code, warn
 from ..files import CheckpointError
-from ..model import hidden_states, sample_iter
+from ..model import hidden_states
+from ..sampling import sample_iter
 from .common import (
     Model,
     UsageError,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..model import OUTPUT_NAMES, Net, Params
+from ..models.params import OUTPUT_NAMES, Net, Params
 from ..optimizers import Optimizer
 
 SATURATED = 0.95  # |h| above this counts as a saturated tanh unit

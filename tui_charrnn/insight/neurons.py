@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..model import Params, hidden_states
+from ..model import hidden_states
+from ..models.params import Params
 
 OPEN, CLOSE = "([{", ")]}"
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..model import Params, forward
+from ..model import forward
+from ..models.params import Params
 
 LOW, HIGH = 0.1, 0.9
 MOSTLY = 0.5  # a unit saturated more than this share of the time is "mostly" shut / open

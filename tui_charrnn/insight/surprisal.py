@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..model import Params, hidden_states, next_char_probs
+from ..model import hidden_states, next_char_probs
+from ..models.params import Params
 
 TOP = 5
 # buckets: 0 p >= 0.5 confident, 1 >= 0.2, 2 >= 0.05, 3 >= 0.01, 4 below (surprised)

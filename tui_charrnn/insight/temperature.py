@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..model import Params, sample
+from ..models.params import Params
+from ..sampling import sample
 
 TEMPERATURES = (0.5, 1.0, 1.5, 0.0)
 

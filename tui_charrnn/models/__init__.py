@@ -1,8 +1,9 @@
 """The recurrent cells, one module each: rnn (the seed's), gru and lstm.
 
-No UI library here, and nothing but numpy: model.py stacks a cell into layers, adds the
-output layer and the loss, and is the only user of these modules. Each cell module has
-the same small surface, so nothing above model.py asks which cell it is:
+No UI library here, and nothing but numpy. params.py names and stores a network's arrays;
+model.py stacks a cell into layers, adds the output layer and the loss; sampling.py steps
+it one character at a time. They are the only users of the cell modules, which share one
+small surface, so nothing above them asks which cell it is:
 
     WX, WH           names of the input and the recurrent matrix (layer 1; deeper layers
                      add their number: Wx2, Whh3)

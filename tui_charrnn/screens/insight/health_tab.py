@@ -11,7 +11,7 @@ from textual.content import Content
 from ... import events
 from ...insight.health import ALL, OUTPUT, layer_groups
 from ...insight.saturation import HIGH, LOW, MOSTLY, GateSaturation, gate_saturation
-from ...model import Net
+from ...models.params import Net
 from .held_out import held_out, val_fraction
 
 if TYPE_CHECKING:
