@@ -96,35 +96,6 @@ def random_params(rng: np.random.Generator, V: int, H: int, scale: float) -> Par
     return P
 
 
-@pytest.mark.parametrize("B", [1, 3])
-def test_finite_difference_gradient_check(B):
-    rng = np.random.default_rng(5 + B)
-    V, H, T = 6, 5, 8
-    P = random_params(rng, V, H, 0.5)
-    inputs, targets = rng.integers(0, V, (T, B)), rng.integers(0, V, (T, B))
-    hprev = rng.standard_normal((B, H)) * 0.5
-    grads = P.zeros_like()
-    loss_and_grads(P, inputs, targets, hprev, grads)
-    scratch = P.zeros_like()
-
-    def loss_at(flat):
-        Q = Params(V, H, flat=flat)
-        return loss_and_grads(Q, inputs, targets, hprev, scratch)[0]
-
-    eps = 1e-5
-    numeric = np.empty_like(P.flat)
-    for i in range(P.flat.size):
-        plus, minus = P.flat.copy(), P.flat.copy()
-        plus[i] += eps
-        minus[i] -= eps
-        numeric[i] = (loss_at(plus) - loss_at(minus)) / (2 * eps)
-    num = Params(V, H, flat=numeric)
-    for name in ("Wxh", "Whh", "Why", "bh", "by"):
-        a, n = getattr(grads, name), getattr(num, name)
-        rel = np.linalg.norm(a - n) / np.linalg.norm(a + n)
-        assert rel < 1e-6, (name, rel)
-
-
 def test_float32_option_trains_close_to_float64():
     corpus = Corpus.from_text(TEXT)
     s64 = Session(corpus, Hyperparams(hidden_size=20))

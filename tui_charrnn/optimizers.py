@@ -61,6 +61,15 @@ class Optimizer:
     def _update(self, p: np.ndarray, g: np.ndarray, lr: float) -> None:
         raise NotImplementedError
 
+    def _move(self, p: np.ndarray, x: np.ndarray, scale: float, t: int) -> None:
+        """p += scale * x / denominator(t): the end of every update (x: the gradient, or
+        Adam's mean of it), in the seed's order of operations."""
+        step, denom = self._step, self._denom
+        self._denominator(denom, t)
+        np.multiply(x, scale, out=step)
+        step /= denom
+        p += step
+
     def _denominator(self, out: np.ndarray, t: int) -> np.ndarray:
         """What step t (1 = the first) divides the gradient (Adam: its mean) by, per
         entry, into out: the one formula the update and rates() share."""
@@ -81,14 +90,11 @@ class Adagrad(Optimizer):
     RATE = "lr/√m"
 
     def _update(self, p, g, lr):
-        mem, step, denom = self.mem.flat, self._step, self._denom
+        mem, step = self.mem.flat, self._step
         # the seed's operations in the seed's order, so B = 1 stays bit-for-bit alike
         np.multiply(g, g, out=step)
         mem += step
-        self._denominator(denom, self.steps + 1)
-        np.multiply(g, -lr, out=step)
-        step /= denom
-        p += step
+        self._move(p, g, -lr, self.steps + 1)
 
     def _denominator(self, out, t):
         np.add(self.mem.flat, EPS, out=out)
@@ -100,15 +106,12 @@ class RMSprop(Optimizer):
     RATE = "lr/√m"
 
     def _update(self, p, g, lr):
-        mem, step, denom = self.mem.flat, self._step, self._denom
+        mem, step = self.mem.flat, self._step
         np.multiply(g, g, out=step)
         step *= 1 - RMSPROP_DECAY
         mem *= RMSPROP_DECAY
         mem += step
-        self._denominator(denom, self.steps + 1)
-        np.multiply(g, -lr, out=step)
-        step /= denom
-        p += step
+        self._move(p, g, -lr, self.steps + 1)
 
     def _denominator(self, out, t):
         np.sqrt(self.mem.flat, out=out)
@@ -124,7 +127,7 @@ class Adam(Optimizer):
     def _update(self, p, g, lr):
         b1, b2 = ADAM_BETAS
         m, v = self.memories["m"].flat, self.memories["v"].flat
-        step, denom = self._step, self._denom
+        step = self._step
         t = self.steps + 1
         m *= b1
         np.multiply(g, 1 - b1, out=step)
@@ -134,10 +137,7 @@ class Adam(Optimizer):
         step *= 1 - b2
         v += step
         # p -= lr m_hat / (sqrt(v_hat) + eps), the corrections folded into two scalars
-        self._denominator(denom, t)
-        np.multiply(m, -lr / (1 - b1**t), out=step)
-        step /= denom
-        p += step
+        self._move(p, m, -lr / (1 - b1**t), t)
 
     def _denominator(self, out, t):
         np.sqrt(self.memories["v"].flat, out=out)

@@ -318,20 +318,19 @@ class Trainer(Controls):
             self._emit(events.CheckpointSaved(str(path), n, None))
 
     def _export_samples(self) -> None:
-        try:
-            path = self.recorder.export_samples()
-        except Exception as e:  # unwritable folder, full disk: training carries on
-            self._emit(events.SamplesExported(None, str(e) or type(e).__name__))
-        else:
-            self._emit(events.SamplesExported(str(path)))
+        self._write_file(self.recorder.export_samples, events.SamplesExported)
 
     def _write_plot(self) -> None:
+        self._write_file(self.recorder.write_plot, events.PlotWritten)
+
+    def _write_file(self, write: Callable[[], Any], event: Callable[..., Any]) -> None:
+        """write() a file into the run folder; event(path) or event(None, reason) says how."""
         try:
-            path = self.recorder.write_plot()
+            path = write()
         except Exception as e:  # unwritable folder, full disk: training carries on
-            self._emit(events.PlotWritten(None, str(e) or type(e).__name__))
+            self._emit(event(None, str(e) or type(e).__name__))
         else:
-            self._emit(events.PlotWritten(str(path)))
+            self._emit(event(str(path)))
 
     def _apply_live(self, settings: dict[str, Any]) -> None:
         s = self.session

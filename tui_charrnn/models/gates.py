@@ -1,4 +1,5 @@
-"""Nonlinearities shared by the gated cells, in place so the per-step loops allocate nothing."""
+"""What the cells share: in-place nonlinearities (the per-step loops allocate nothing),
+the recurrent matmul and the loop over the steps of a block."""
 
 from __future__ import annotations
 
@@ -13,6 +14,17 @@ def sigmoid_(x: np.ndarray) -> np.ndarray:
     x *= 0.5
     x += 0.5
     return x
+
+
+def run_steps(step, W, xw: np.ndarray, s0: np.ndarray, acts: np.ndarray | None):
+    """A cell's step over T steps of B streams: xw (T, B, ...) the inputs' projections, s0
+    (B, C) the state carried in -> (states (T + 1, B, C) with states[0] = s0, acts)."""
+    T, B = xw.shape[:2]
+    ss = np.empty((T + 1, B, s0.shape[-1]), dtype=xw.dtype)
+    ss[0] = s0
+    for t in range(T):
+        step(W, xw[t], ss[t], ss[t + 1], None if acts is None else acts[t])
+    return ss, acts
 
 
 def recurrent_matmul(h: np.ndarray, Wh: np.ndarray, out: np.ndarray) -> np.ndarray:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .gates import recurrent_matmul, sigmoid_
+from .gates import recurrent_matmul, run_steps, sigmoid_
 
 WX, WH = "Wx", "Wh"
 GATES = 3
@@ -64,14 +64,7 @@ def step(W, xw: np.ndarray, s: np.ndarray, out: np.ndarray, acts=None) -> np.nda
 
 def run(W, xw: np.ndarray, s0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """xw (T, B, 3H), s0 (B, H) -> states (T + 1, B, H), activations (T, B, 4H)."""
-    T, B, _ = xw.shape
-    H = s0.shape[-1]
-    ss = np.empty((T + 1, B, H), dtype=xw.dtype)
-    ss[0] = s0
-    acts = new_acts(xw)
-    for t in range(T):
-        step(W, xw[t], ss[t], ss[t + 1], acts[t])
-    return ss, acts
+    return run_steps(step, W, xw, s0, new_acts(xw))
 
 
 def backward(W, ss: np.ndarray, acts: np.ndarray, dh: np.ndarray, G) -> np.ndarray:

@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from .columns import arange, scatter_columns
-from .gates import recurrent_matmul
+from .gates import recurrent_matmul, run_steps
 
 WX, WH = "Wxh", "Whh"
 GATES = 1
@@ -42,12 +42,7 @@ def step(W, xw: np.ndarray, s: np.ndarray, out: np.ndarray, acts=None) -> np.nda
 
 def run(W, xw: np.ndarray, s0: np.ndarray) -> tuple[np.ndarray, None]:
     """xw (T, B, H), s0 (B, H) -> hs (T + 1, B, H) with hs[0] = s0; no other activations."""
-    T, B, H = xw.shape
-    hs = np.empty((T + 1, B, H), dtype=xw.dtype)
-    hs[0] = s0
-    for t in range(T):
-        step(W, xw[t], hs[t], hs[t + 1])
-    return hs, None
+    return run_steps(step, W, xw, s0, None)
 
 
 def backward(W, hs: np.ndarray, acts, dh: np.ndarray, G) -> np.ndarray:
