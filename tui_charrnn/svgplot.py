@@ -41,11 +41,9 @@ def nice_ticks(low: float, high: float, count: int = 6) -> list[float]:
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
     first = math.floor(low / step) * step
-    ticks = []
-    t = first
-    while t < high + step * 0.5:
-        ticks.append(round(t, 12))
-        t += step
+    ticks = [round(first, 12)]
+    while ticks[-1] < high - step * 1e-9:  # up to the first tick at or past high
+        ticks.append(round(first + len(ticks) * step, 12))
     return ticks if len(ticks) > 1 else [first, first + step]
 
 
