@@ -85,7 +85,8 @@ def held_out(folder: RunFolder) -> tuple[list[tuple[int, float]], SeqLengths, in
     first; its sequence lengths; its batch size."""
     seq = SeqLengths.of_folder(folder, _hparam(folder, "seq_length", 25))
     # a row's iteration is 0-based (as the seed prints it): iteration + 1 were trained
-    points = [(m.iteration + 1, m.val_loss) for m in folder.read_metrics() if m.val_loss is not None]
+    rows = folder.read_metrics()
+    points = [(m.iteration + 1, m.val_loss) for m in rows if m.val_loss is not None]
     return points, seq, _hparam(folder, "batch_size", 1)
 
 
