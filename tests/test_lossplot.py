@@ -41,7 +41,8 @@ def test_held_out_reads_the_folder(tmp_path):
     ]
     folder.append_metrics(rows)
     append_changes(folder.path, [SettingChange(15, "seq_length", 20, 30)])
-    points, seq, B = held_out(folder)
-    assert points == [(20, 1.75)]  # row 19 (0-based): 20 iterations trained
-    assert B == 8
-    assert seq.chars(20, B) == 8 * (15 * 20 + 5 * 30)  # 3,600
+    curve = held_out(folder, "a run")
+    assert curve.points == [(20, 1.75)]  # row 19 (0-based): 20 iterations trained
+    assert curve.batch_size == 8
+    assert curve.along("chars") == [(8 * (15 * 20 + 5 * 30), 1.75)]  # 3,600 characters
+    assert curve.along("iteration") == [(20, 1.75)]

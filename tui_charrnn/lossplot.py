@@ -13,6 +13,7 @@ character.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from .changes import SettingChange, read_changes
@@ -80,14 +81,27 @@ def along(
     return [(seq.chars(n, batch_size), y) for n, y in points]
 
 
-def held_out(folder: RunFolder) -> tuple[list[tuple[int, float]], SeqLengths, int]:
-    """A run folder's held-out curve: (iterations trained, val nats/char) points, oldest
-    first; its sequence lengths; its batch size."""
+@dataclass(frozen=True)
+class HeldOut:
+    """A run's held-out loss curve, as the compare screen draws it."""
+
+    label: str
+    points: Sequence[tuple[int, float]]  # (iterations trained, val nats/char), oldest first
+    seq: SeqLengths
+    batch_size: int
+
+    def along(self, x: str) -> list[tuple[float, float]]:
+        """The points against x: "iteration" or "chars" (characters trained)."""
+        return along(self.points, x, self.seq, self.batch_size)
+
+
+def held_out(folder: RunFolder, label: str) -> HeldOut:
+    """A run folder's held-out curve (metrics.csv's val_loss)."""
     seq = SeqLengths.of_folder(folder, _hparam(folder, "seq_length", 25))
-    # a row's iteration is 0-based (as the seed prints it): iteration + 1 were trained
     rows = folder.read_metrics()
+    # a row's iteration is 0-based (as the seed prints it): iteration + 1 were trained
     points = [(m.iteration + 1, m.val_loss) for m in rows if m.val_loss is not None]
-    return points, seq, _hparam(folder, "batch_size", 1)
+    return HeldOut(label, points, seq, _hparam(folder, "batch_size", 1))
 
 
 def run_series(folder: RunFolder, label: str, color: str, x: str = "iteration") -> list[Series]:
