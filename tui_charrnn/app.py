@@ -23,6 +23,7 @@ from textual.widgets import Input
 
 from . import events
 from .hparams import Hyperparams
+from .labels import net_label, net_of
 from .messages import CorpusLoaded, FieldDone, SettingEntered, TrainerEvent
 from .opening import OpenedRun
 from .pacing import KeyPacer
@@ -279,7 +280,10 @@ class CharRNNApp(Notices, App[int]):
         self.hp = e.hp
         self.corpus_name = e.corpus_name
         self.iteration = e.iteration
+        net = net_of(e.hp, e.V)  # the model in force: status bar and the chart's title
+        self.status_bar.model = (net.describe(), net_label(net, e.hp.optimizer))
         self.status_bar.corpus_name = e.corpus_name
+        self.loss_pane.border_title = f"Loss · {net_label(net, e.hp.optimizer)}"
         self.corpus_pane.set_current(e.corpus_name, e.N, e.V)
         self.hp_pane.started(self.hp)
         self.loss_pane.restart(

@@ -7,7 +7,13 @@ library here.
 
 from __future__ import annotations
 
+from .hparams import Hyperparams
 from .model import Net
+
+
+def net_of(hp: Hyperparams, V: int) -> Net:
+    """The network hp describes for a vocabulary of V characters."""
+    return Net(V, hp.hidden_size, hp.model, hp.layers)
 
 
 def count(n: int) -> str:

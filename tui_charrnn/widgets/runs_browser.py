@@ -22,9 +22,8 @@ from textual.widgets import DataTable, Label
 from .. import events
 from ..changes import SettingChange
 from ..exits import STOP_SIGNALS, signal_exit_code
-from ..labels import net_label, run_label
+from ..labels import net_label, net_of, run_label
 from ..lossplot import HeldOut, SeqLengths
-from ..model import Net
 from ..opening import open_run
 from ..recorder import Recorder
 from ..screens.compare import MAX_SAVED, CompareScreen
@@ -224,7 +223,7 @@ class RunKeeper:
         if started is None:
             return None
         hp, pane = app.hp, app.loss_pane
-        net = Net(started.V, hp.hidden_size, hp.model, hp.layers)
+        net = net_of(hp, started.V)
         seq = SeqLengths(hp.seq_length, [SettingChange(*m) for m in pane.marks])
         label = f"{run_label(net, app.corpus_name)} (this run)"
         return HeldOut(label, list(pane.vals), seq, hp.batch_size)
