@@ -157,8 +157,11 @@ class HyperparamPane(Vertical):
                 self._from_model.add(name)
                 self.check(name)
                 switched.append(f"{name} {_full(now)}")
-        if switched:  # in the notice line: the pane's own status is below the fold at 80x24
+        # in the notice line: the pane's own status is below the fold at 80x24
+        if switched:
             self.notify(f"model {new} brings its defaults: {', '.join(switched)} · r applies them")
+        elif new != self.running.model:  # (gru and lstm share theirs)
+            self.notify(f"model {new}: r applies it")
 
     def _mark(self, name: str, value: Any) -> None:
         mark = self.query_one(f"#mark-{name}", Label)
