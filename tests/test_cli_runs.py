@@ -22,7 +22,9 @@ def test_table_lists_the_run(capsys, trained):
     assert code == 0
     assert "1 run in" in out
     row = next(line for line in out.splitlines() if folder.name in line)
-    assert "corpus.txt" in row and "H16 V" in row and " 60 " in row
+    assert "corpus.txt" in row and " 60 " in row
+    # rnn, H 16, V 27: Wxh 16V + Whh 256 + Why 16V + bh 16 + by V = 33V + 272 = 1,163
+    assert "rnn 16 · 1.2k params · V27" in row
     assert "val" in out
 
 
@@ -45,7 +47,16 @@ def test_runs_plot_compares_runs(tmp_path, capsys, trained):
     out_svg = tmp_path / "compare.svg"
     code, out, _ = call(capsys, ["runs", "--runs-dir", folder.parent, "--plot", out_svg])
     assert code == 0 and "wrote the loss curves of 1 run" in out
-    assert len(ET.parse(out_svg).getroot().findall(f"{SVG}polyline")) == 2
+    svg = ET.parse(out_svg).getroot()
+    assert len(svg.findall(f"{SVG}polyline")) == 2
+    texts = [t.text for t in svg.iter(f"{SVG}text")]
+    assert "characters trained" in texts  # x: runs of any batch size compare per character
+    legend = [t for t in texts if t and t.endswith("held-out")]
+    assert len(legend) == 1 and legend[0].startswith("rnn 16 · ")
+    assert " params · corpus.txt held-out" in legend[0]
+    # the last point: 60 iterations x 25 characters x batch 1 = 1,500 characters trained,
+    # the right end of the x axis (ticks 0 .. 1,500 in steps of 500 reach it exactly)
+    assert "1,500" in texts
 
 
 def test_bad_runs_dir_and_plot_path(tmp_path, capsys, trained):
@@ -71,6 +82,8 @@ def test_chart_escapes_labels_and_survives_nan():
     assert root.find(f"{SVG}polyline").get("points").count(",") == 2
     assert nice_ticks(0, 1) == [0, 0.2, 0.4, 0.6, 0.8, 1.0]
     assert nice_ticks(3, 3)[0] <= 3 <= nice_ticks(3, 3)[-1]
+    # 61 / 5 = 12.2 a step: 20; the last tick is the first at or past 61 (it stopped at 60)
+    assert nice_ticks(0, 61) == [0, 20, 40, 60, 80]
 
 
 @pytest.mark.parametrize("command", ["train", "sample", "eval", "runs"])

@@ -44,7 +44,12 @@ async def test_tips_come_back_when_the_terminal_grows(tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: app.state == "paused", what="paused")
         assert not app.tips_pane.display
-        await pilot.resize_terminal(120, 40)
+        await pilot.resize_terminal(120, 40)  # the settings need the rows
+        await until(pilot, lambda: app.size.height == 40, what="resized")
+        await pilot.resize_terminal(120, 44)  # one row short: still hidden
+        await until(pilot, lambda: app.size.height == 44, what="resized again")
+        assert not app.tips_pane.display
+        await pilot.resize_terminal(120, 45)
         await until(pilot, lambda: app.tips_pane.display, what="tips shown")
         await pilot.resize_terminal(80, 24)
         await until(pilot, lambda: not app.tips_pane.display, what="tips hidden")

@@ -359,6 +359,7 @@ def test_list_runs_newest_first_and_skips_junk(tmp_path):
     assert [r.path for r in runs] == made[::-1]
     assert runs[0].corpus == "logs" and runs[0].iteration == 4 and runs[0].best_loss == 79.0
     assert runs[1].modified == 1000.0 and runs[1].best_loss == 80.0
+    assert runs[0].net == s.params.net and runs[0].optimizer == "adagrad"  # the checkpoint's
     assert storage.list_runs(tmp_path / "missing") == []
 
 

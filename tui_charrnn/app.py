@@ -30,6 +30,7 @@ from .recorder import Recorder
 from .screens.insight import InsightController
 from .storage import DEFAULT_KEEP
 from .trainer import Trainer
+from .trainer_events import TrainerEvents
 from .widgets.corpus_pane import CorpusPane
 from .widgets.dialogs import ConfirmScreen, HelpScreen
 from .widgets.footer import Footer  # Textual's, without its leak
@@ -125,6 +126,7 @@ class CharRNNApp(Notices, App[int]):
             recorder=self.recorder,
         )
         self.insight = InsightController(self)  # the insight views (i) and their bookkeeping
+        self.dispatch = TrainerEvents(self)  # what each trainer event changes on screen
         self.pacer = KeyPacer(
             self.trainer.yield_to_ui, lambda: self.call_after_refresh(self.trainer.ui_done)
         )
@@ -233,61 +235,7 @@ class CharRNNApp(Notices, App[int]):
             self._handle(inbox.popleft())
 
     def _handle(self, e: events.Event) -> None:
-        self.insight.handle(e)
-        self.runs.handle(e)
-        status = self.status_bar
-        if isinstance(e, events.Progress):
-            self.iteration = e.iteration
-            self.latest = e  # drawn by _redraw a few times a second
-            self.loss_pane.add(e)
-        elif isinstance(e, events.SampleTaken):
-            self.sample_pane.add(e.sample)
-            if self.sample_asked:
-                self.sample_asked = False
-                self.sample_pane.flush()
-        elif isinstance(e, events.StateChanged):
-            self.state = status.state = e.state
-            if e.state == "training":  # why it had paused is history now
-                self.clear_sticky()
-        elif isinstance(e, events.SettingsApplied):
-            at = e.iteration if e.iteration >= 0 else self.iteration
-            self.loss_pane.mark(at, e.settings, e.previous or self.hp.to_dict())
-            self.hp = self.hp.with_(**e.settings)
-            self.hp_pane.applied(e.settings, at)
-        elif isinstance(e, events.Validated):
-            self.loss_pane.validated(e)
-        elif isinstance(e, events.SessionStarted):
-            self._started(e)
-        elif isinstance(e, events.Diverged):
-            self.loss_pane.rolled_back(e.rolled_back_to)
-            message = f"Training {e.message}"
-            if e.outcome:  # what it means for the user first: the line may be cut
-                message = (
-                    f"{e.outcome[0].upper()}{e.outcome[1:]} · run back to iteration "
-                    f"{e.rolled_back_to:,} (it diverged at {e.iteration:,}: {e.reason})"
-                )
-            if e.paused:
-                message += " · space resumes, r starts a new run"
-            self.tell(message, severity="warning", sticky=e.paused, timeout=15)
-        elif isinstance(e, events.TrainerError):
-            self.notify(e.message, severity="error", timeout=10)
-            if self.run_started is None:  # the corpus given at start cannot be used
-                self.corpus_pane.show_error(f"{e.message}\nChoose another corpus.")
-
-    def _started(self, e: events.SessionStarted) -> None:
-        self.run_started = e
-        self.clear_sticky()
-        self.corpus_pane.show_error("")
-        self.hp = e.hp
-        self.corpus_name = e.corpus_name
-        self.iteration = e.iteration
-        self.status_bar.corpus_name = e.corpus_name
-        self.corpus_pane.set_current(e.corpus_name, e.N, e.V)
-        self.hp_pane.started(self.hp)
-        self.loss_pane.restart(
-            e.iteration, e.smooth_loss, self.hp.seq_length, e.V, val_note=e.val_note
-        )
-        self.sample_pane.clear()
+        self.dispatch.handle(e)  # (a method: the tests record the events handled here)
 
     def watch_state(self) -> None:
         if self.screen_stack:

@@ -16,6 +16,7 @@ from .changes import SettingChange
 from .checkpoint import Checkpoint, CheckpointError, load_checkpoint
 from .corpus import Corpus
 from .metrics import MetricRow
+from .model import Net
 from .run_folder import DEFAULT_KEEP, NUMBERED, RunFolder, load_first, same_file
 from .safefile import os_reason, show_path
 
@@ -47,6 +48,8 @@ class RunInfo:
     vocab_size: int | None = None
     best_val: float | None = None  # lowest held-out loss (metrics.csv's val_loss), nats/char
     last_val: float | None = None  # the latest one
+    net: Net | None = None  # the checkpoint's network: cell, layers, H, V
+    optimizer: str = "adagrad"  # the checkpoint's optimiser
 
 
 def run_folder_of(path: Path) -> RunFolder | None:
@@ -145,6 +148,8 @@ def list_runs(root) -> list[RunInfo]:
                     ckpt.V,
                     min(vals) if vals else None,
                     vals[-1] if vals else None,
+                    ckpt.net,
+                    ckpt.optimizer,
                 )
             )
         except (CheckpointError, OSError, ValueError, TypeError):

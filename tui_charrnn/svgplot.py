@@ -19,6 +19,7 @@ PALETTE = (
 WIDTH, HEIGHT = 800, 450
 LEFT, RIGHT, TOP, BOTTOM = 70, 20, 40, 55  # margins around the plot area
 LEGEND_LINE = 16  # pixels per legend entry
+CHAR_WIDTH = 6.7  # pixels: about the widest average character of a 12 px sans-serif font
 
 
 @dataclass
@@ -41,11 +42,9 @@ def nice_ticks(low: float, high: float, count: int = 6) -> list[float]:
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
     first = math.floor(low / step) * step
-    ticks = []
-    t = first
-    while t < high + step * 0.5:
-        ticks.append(round(t, 12))
-        t += step
+    ticks = [round(first, 12)]
+    while ticks[-1] < high - step * 1e-9:  # up to the first tick at or past high
+        ticks.append(round(first + len(ticks) * step, 12))
     return ticks if len(ticks) > 1 else [first, first + step]
 
 
@@ -115,9 +114,11 @@ def line_chart(series: list[Series], title: str, xlabel: str, ylabel: str) -> st
                 for x, y in zip(s.xs, s.ys, strict=True)
                 if math.isfinite(y)
             )
+    # the legend ends at the plot's right edge: long labels (model, size, corpus) move it left
+    widest = max((len(s.label) for s in series), default=0) * CHAR_WIDTH
+    x = max(LEFT + 6, LEFT + pw - 40 - round(widest))
     for i, s in enumerate(series):
         y = TOP + 14 + i * LEGEND_LINE
-        x = LEFT + pw - 250
         dash = ' stroke-dasharray="6 4"' if s.dashed else ""
         out.append(
             f'<line x1="{x}" y1="{y - 4}" x2="{x + 24}" y2="{y - 4}" stroke="{s.color}"'

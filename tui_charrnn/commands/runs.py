@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..exits import EXIT_FAILED, EXIT_OK, error
 from ..files import CheckpointError
+from ..labels import distinct, net_label, run_label
 from ..lossplot import runs_svg, write_svg
 from ..run_folder import RunFolder
 from ..safefile import show_path
@@ -44,6 +45,11 @@ def _loss(x: float | None) -> str:
     return "–" if x is None else f"{x:.3f}"
 
 
+def _model(run: RunInfo) -> str:
+    """'lstm 2x128 · 238k params · V63' (V: the characters of its vocabulary)."""
+    return f"{net_label(run.net)} · V{run.vocab_size}" if run.net else f"H{run.hidden_size}"
+
+
 def print_table(root: Path, runs: list[RunInfo]) -> None:
     from rich import box
     from rich.console import Console
@@ -68,7 +74,7 @@ def print_table(root: Path, runs: list[RunInfo]) -> None:
         table.add_row(
             r.path.name,
             r.corpus,
-            f"H{r.hidden_size} V{r.vocab_size}",
+            _model(r),
             f"{r.iteration:,}",
             _loss(r.best_val),
             _loss(r.last_val),
@@ -91,12 +97,12 @@ def main(argv: list[str]) -> int:
         return EXIT_OK
     if not runs:
         return error(f"{show_path(root)}: no runs to plot")
-    chosen = [RunFolder(r.path) for r in runs[: args.last]]
+    newest = runs[: args.last]
+    labels = distinct([run_label(r.net, r.corpus) for r in newest], [r.path.name for r in newest])
+    chosen = [(RunFolder(r.path), label) for r, label in zip(newest, labels, strict=True)]
     try:
-        write_svg(
-            Path(args.plot).expanduser(),
-            runs_svg(chosen, f"loss of the {len(chosen)} newest runs in {root.name}"),
-        )
+        title = f"loss of the {len(chosen)} newest runs in {root.name}"
+        write_svg(Path(args.plot).expanduser(), runs_svg(chosen, title, x="chars"))
     except CheckpointError as e:
         return error(str(e), EXIT_FAILED)
     runs_word = "1 run" if len(chosen) == 1 else f"{len(chosen)} runs"

@@ -87,6 +87,11 @@ class Net:
         start = (self.layers - 1) * self.layer_state
         return states[..., start : start + self.H]
 
+    @property
+    def size(self) -> int:
+        """The number of parameters (Params.flat.size), without allocating them."""
+        return sum(int(np.prod(shape)) for shape in self.shapes().values())
+
     def describe(self) -> str:
         """'lstm 2x128', 'rnn 100': the cell, layers and hidden size, for labels."""
         layers = f"{self.layers}x" if self.layers > 1 else ""

@@ -45,6 +45,8 @@ those steps and nudges every weight with [b]Adagrad[/].
 • Pause (space), then step (n) to watch single updates.
 • Set learning_rate to 1 (Enter) and watch the curve: too high and it jumps around.
 • Change hidden_size, press [b]r[/]: a new run with a bigger or smaller network.
+• Type [b]l[/] in the model field (or press down there), then [b]r[/]: an LSTM, with its own
+  defaults in the fields. Then compare the two runs (o, space, c).
 • Pick another corpus: code, arithmetic or logs teach different structure.
 
 [b $accent]Keys[/]
@@ -58,8 +60,11 @@ those steps and nudges every weight with [b]Adagrad[/].
   [b]p[/]         picture: the whole run's loss curves as loss.svg in the run folder
   [b]r[/]         reset: a new run with the settings in the fields (asks first; the old
   one is saved)
-  [b]o[/]         runs: open a saved run (the current one is saved first)
-  [b]tab[/]       move between fields; Enter applies a live setting, Esc leaves the field
+  [b]o[/]         runs: open a saved run (the current one is saved first); there space
+  marks runs and c compares their held-out loss with this run's (x: per character or
+  per iteration)
+  [b]tab[/]       move between fields; Enter applies a live setting, Esc leaves the field;
+  model, optimizer and dtype take a start (l: lstm) or up/down
   [b]End[/]       sample log: follow the newest samples again after scrolling up
   [b]ctrl+p[/]    command palette (all of the above, searchable)
   [b]? / F1[/]    this help (in a field, where ? is typed: F1); escape closes it

@@ -9,6 +9,12 @@ stays in the field; after a good one it goes back to the sample log (FieldDone).
 
 Values are shown in a form that fits the field (1.39e-08, not a cut 1.3877787): the
 exact value behind a shortened text is kept, so leaving it untouched changes nothing.
+
+Choices (model, optimizer, dtype) are ChoiceFields: typed ("l" is lstm) or stepped with
+up/down. A new model brings its defaults (hparams.MODEL_DEFAULTS: lstm trains with adam
+at 0.002, 128 units, batches of 32...): every field still holding the old model's default
+takes the new model's, and a field the user typed something else into is kept. Those
+defaults apply with the model, on reset, even for the live settings among them.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from textual.widgets import Input, Label, Static
 from ..hparams import SPECS, Hyperparams, validate
 from ..messages import FieldDone, SettingEntered
 from .dialogs import ConfirmScreen
-from .fields import CHOICE_MAX, Field, NumberField
+from .fields import ChoiceField, Field, NumberField, choose
 
 FIELD_CHARS = 8  # the fields are 9 cells wide at the sidebar's 34 columns, one for the cursor
 
@@ -74,6 +80,9 @@ class HyperparamPane(Vertical):
         self.running = hp  # the settings in force in the trainer
         self._sent: dict[str, Any] = {}  # live values sent, not yet confirmed
         self._shown: dict[str, tuple[str, Any]] = {}  # name -> (text shown, exact value)
+        self._model = hp.model  # the model whose defaults the fields hold
+        # fields the model switch set, untouched since: applied on reset, even live ones
+        self._from_model: set[str] = set()
 
     def compose(self) -> ComposeResult:
         for name, spec in SPECS.items():
@@ -82,7 +91,7 @@ class HyperparamPane(Vertical):
                 text = self._show_text(name, getattr(self.running, name))
                 kwargs = dict(id=f"hp-{name}", compact=True, tooltip=spec.help)
                 if spec.kind is str:
-                    yield Field(text, max_length=CHOICE_MAX, restrict=r"[A-Za-z0-9]*", **kwargs)
+                    yield ChoiceField(text, spec.choices, **kwargs)
                 else:
                     yield NumberField(text, **kwargs)
                 yield Label("live" if spec.live else "reset", classes="hp-mark", id=f"mark-{name}")
@@ -114,7 +123,12 @@ class HyperparamPane(Vertical):
         row = self.query_one(f"#row-{name}")
         try:
             shown, exact = self._shown.get(name, (None, None))
-            value = exact if text == shown else validate(name, text)
+            if text == shown:
+                value = exact
+            elif SPECS[name].kind is str:
+                value = validate(name, choose(text, SPECS[name].choices))
+            else:
+                value = validate(name, text)
         except ValueError as e:
             row.add_class("-invalid")
             reason.update(f"✗ {name} {e}")
@@ -123,13 +137,37 @@ class HyperparamPane(Vertical):
         row.remove_class("-invalid")
         reason.display = False
         self._mark(name, value)
+        if name == "model" and value != self._model:
+            self._model_defaults(self._model, value)
         return True, value
+
+    def _model_defaults(self, old: str, new: str) -> None:
+        """The model field now names `new`: the fields still holding `old`'s defaults
+        take `new`'s (the fields the user typed something else into are kept)."""
+        self._model = new
+        before, after = Hyperparams.for_model(model=old), Hyperparams.for_model(model=new)
+        switched = []
+        for name in SPECS:
+            was, now = getattr(before, name), getattr(after, name)
+            if name == "model" or was == now:
+                continue
+            ok, value = self.check(name)
+            if ok and value == was:
+                self._set_value(name, now)
+                self._from_model.add(name)
+                self.check(name)
+                switched.append(f"{name} {_full(now)}")
+        # in the notice line: the pane's own status is below the fold at 80x24
+        if switched:
+            self.notify(f"model {new} brings its defaults: {', '.join(switched)} · r applies them")
+        elif new != self.running.model:  # (gru and lstm share theirs)
+            self.notify(f"model {new}: r applies it")
 
     def _mark(self, name: str, value: Any) -> None:
         mark = self.query_one(f"#mark-{name}", Label)
         pending = value != getattr(self.running, name)
         mark.set_class(pending, "-pending")
-        if not SPECS[name].live:
+        if not SPECS[name].live or (pending and name in self._from_model):
             mark.update("reset")
             if pending:
                 self.set_status(f"{name} = {_full(value)} applies on reset: press r", "pending")
@@ -142,6 +180,8 @@ class HyperparamPane(Vertical):
     def _changed(self, event: Input.Changed) -> None:
         name = (event.input.id or "").removeprefix("hp-")
         if name in SPECS:
+            if event.value != self._shown.get(name, ("",))[0]:  # typed: the user's own now
+                self._from_model.discard(name)
             self.check(name)
 
     @on(Field.Refused)
@@ -164,6 +204,7 @@ class HyperparamPane(Vertical):
         if not ok:  # the focus stays here, to correct it
             self.set_status(f"{name}: not applied (invalid)", "error")
             return
+        self._complete(name, value)
         if not self._sendable(name, value):
             self.post_message(FieldDone())
             return
@@ -190,15 +231,24 @@ class HyperparamPane(Vertical):
         ok, value = self.check(name)
         if not ok:
             self.set_status(f"{name}: not applied (invalid)", "error")
-        elif self._sendable(name, value):
+            return
+        self._complete(name, value)
+        if self._sendable(name, value):
             if unusual(name, value) is None:
                 self._send(name, value)
             else:  # asked about on Enter only: a dialog must not pop up on a mere tab
                 self.set_status(f"{name} = {_full(value)}: press Enter to apply it", "pending")
 
+    def _complete(self, name: str, value: Any) -> None:
+        """A choice typed short ("l") shows in full ("lstm") once entered."""
+        if SPECS[name].kind is str and self._input(name).value != value:
+            self._set_value(name, value)
+
     def _sendable(self, name: str, value: Any) -> bool:
-        """A live value not yet in force nor already sent (Enter, then leaving the field)."""
-        return SPECS[name].live and value not in (getattr(self.running, name), self._sent.get(name))
+        """A live value not yet in force nor already sent (Enter, then leaving the field);
+        not one the model switch set, which applies with the model, on reset."""
+        sent = (getattr(self.running, name), self._sent.get(name))
+        return SPECS[name].live and name not in self._from_model and value not in sent
 
     def _send(self, name: str, value: Any) -> None:
         self._sent[name] = value
@@ -235,7 +285,10 @@ class HyperparamPane(Vertical):
         """A (new) session runs with hp: show its values."""
         self.running = hp
         self._sent.clear()
+        self._from_model.clear()
         self.set_status("")  # "applies on reset" is done; check() says what still differs
+        if not self._input("model").has_focus:
+            self._model = hp.model  # (the fields below show its values)
         for name in SPECS:
             if not self._input(name).has_focus:
                 self._set_value(name, getattr(hp, name))

@@ -1,4 +1,6 @@
-"""Runs browser (o): the run folders under --runs-dir, newest first; Enter opens one."""
+"""Runs browser (o): the run folders under --runs-dir, newest first, with their model;
+Enter opens one; space marks runs and c compares their held-out loss with the current
+run's (screens/compare.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import contextlib
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
@@ -17,36 +20,56 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Label
 
 from .. import events
+from ..changes import SettingChange
 from ..exits import STOP_SIGNALS, signal_exit_code
+from ..labels import net_label, net_of, run_label
+from ..lossplot import HeldOut, SeqLengths
 from ..opening import open_run
 from ..recorder import Recorder
+from ..screens.compare import MAX_SAVED, CompareScreen
 from ..storage import RunInfo, list_runs
 from .dialogs import ConfirmScreen, Dialog
 
+MARK = "✓"
+COLUMNS = (MARK, "corpus", "model", "iteration", "best val", "saved", "folder")
 
-def describe(run: RunInfo) -> tuple[str, str, str, str, str]:
-    best = f"{run.best_loss:.2f}" if run.best_loss is not None else "-"
+
+def describe(run: RunInfo) -> tuple[str, ...]:
+    """The row of a run: mark, corpus, model, iteration, best held-out loss, saved, folder."""
+    best = f"{run.best_val:.3f}" if run.best_val is not None else "-"
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(run.modified)) if run.modified else "-"
-    return (run.corpus, f"{run.iteration:,}", best, when, run.path.name)
+    model = net_label(run.net) if run.net is not None else "-"
+    return ("", run.corpus, model, f"{run.iteration:,}", best, when, run.path.name)
 
 
 class RunsBrowser(Dialog):
     """Closed with the chosen RunInfo, or None (escape)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,o", "close", "Close")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,o", "close", "Close"),
+        Binding("space", "mark", "Mark a run to compare"),
+        Binding("c", "compare", "Compare the marked runs' held-out loss"),
+    ]
 
-    def __init__(self, runs_dir: Path, current: Path | None = None) -> None:
+    def __init__(
+        self,
+        runs_dir: Path,
+        current: Path | None = None,
+        current_curve: Callable[[], HeldOut | None] = lambda: None,
+    ) -> None:
         super().__init__()
         self.runs_dir = Path(runs_dir)
         self.current = current  # the run being trained (marked in the list)
+        self.current_curve = current_curve  # its held-out loss so far, for the comparison
         self.runs: list[RunInfo] = []
+        self.marked: list[int] = []  # rows marked with space, in the order marked
         self.loaded = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="runs"):
             yield Label(f"Runs in {self.runs_dir}", id="runs-title")
             table = DataTable(id="runs-table", cursor_type="row", zebra_stripes=True)
-            table.add_columns("corpus", "iteration", "best loss", "saved", "folder")
+            self.columns = table.add_columns(*COLUMNS)
             yield table
             yield Label("Reading the run folders...", id="runs-hint")
 
@@ -64,12 +87,15 @@ class RunsBrowser(Dialog):
         table = self.query_one(DataTable)
         for i, run in enumerate(runs):
             row = describe(run)
-            if self.current is not None and run.path.resolve() == self.current.resolve():
-                row = (f"{row[0]} (current)", *row[1:])
+            if self._is_current(run):
+                row = (row[0], f"{row[1]} (current)", *row[2:])
             table.add_row(*row, key=str(i))
         hint = self.query_one("#runs-hint", Label)
         if runs:
-            hint.update("Enter opens the run (the current one is saved first) · escape closes")
+            hint.update(
+                "Enter opens the run (the current one is saved first) · space marks runs,"
+                " c compares their held-out loss with this run's · escape closes"
+            )
         else:
             hint.update(
                 f"No saved runs in {self.runs_dir} yet: a run is saved by c, on quit and by"
@@ -81,6 +107,32 @@ class RunsBrowser(Dialog):
         table = self.query_one(DataTable)
         if self.runs and 0 <= table.cursor_row < len(self.runs):
             self.close(self.runs[table.cursor_row])
+
+    def action_mark(self) -> None:
+        """Mark or unmark the run under the cursor for the comparison."""
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        if not self.runs or not 0 <= row < len(self.runs):
+            return
+        if row in self.marked:
+            self.marked.remove(row)
+        else:
+            self.marked.append(row)
+        table.update_cell_at((row, 0), MARK if row in self.marked else "")
+
+    def action_compare(self) -> None:
+        """The marked runs' held-out curves with the current run's (no run marked: the
+        one under the cursor's)."""
+        table = self.query_one(DataTable)
+        rows = self.marked or ([table.cursor_row] if 0 <= table.cursor_row < len(self.runs) else [])
+        chosen = [self.runs[r] for r in rows if not self._is_current(self.runs[r])]
+        if len(chosen) > MAX_SAVED:
+            self.app.notify(f"Comparing the first {MAX_SAVED} marked runs with this one")
+        self.app.push_screen(CompareScreen(chosen, self.current_curve))
+
+    def _is_current(self, run: RunInfo) -> bool:
+        """The run being trained: its live curve is always on the comparison."""
+        return self.current is not None and run.path.resolve() == self.current.resolve()
 
 
 SAVE_WAIT_S = 30.0  # after a stop signal, the longest wait for the final save
@@ -169,8 +221,21 @@ class RunKeeper:
         if isinstance(app.screen, RunsBrowser):
             return
         folder = self.recorder.folder
-        browser = RunsBrowser(self.recorder.runs_dir, folder.path if folder else None)
+        path = folder.path if folder else None
+        browser = RunsBrowser(self.recorder.runs_dir, path, self.current_curve)
         app.push_screen(browser, self._chosen)
+
+    def current_curve(self) -> HeldOut | None:
+        """The held-out loss of the run being trained, so far (the loss pane's points)."""
+        app = self.app
+        started = app.run_started
+        if started is None:
+            return None
+        hp, pane = app.hp, app.loss_pane
+        net = net_of(hp, started.V)
+        seq = SeqLengths(hp.seq_length, [SettingChange(*m) for m in pane.marks])
+        label = f"{run_label(net, app.corpus_name)} (this run)"
+        return HeldOut(label, list(pane.vals), seq, hp.batch_size)
 
     def _chosen(self, run: RunInfo | None) -> None:
         if run is None:

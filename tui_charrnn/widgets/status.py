@@ -1,4 +1,6 @@
-"""Status bar: state, iteration, loss, speed, elapsed time and corpus, on one line."""
+"""Status bar: state, iteration, loss, speed, elapsed time, corpus and the model in force
+(cell, layers, size, parameters, optimiser), on one line: shorter forms, then fewer
+parts, when the terminal is narrow."""
 
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ class StatusBar(Horizontal):
         self.deterministic = deterministic  # hide clock-dependent numbers (snapshots)
         self.progress: Progress | None = None
         self.elapsed0 = 0.0  # training time of a resumed run before this session
+        self.model = ("", "")  # the model in force: (short, long), "lstm 128" and the rest
         # references, not queries at draw time: at shutdown the labels go before the bar
         self.state_label = Label(id="state")
         self.stats_label = Label(id="stats")
@@ -55,17 +58,25 @@ class StatusBar(Horizontal):
 
     def show(self, p: Progress | None) -> None:
         self.progress = p
+        short, long = self.model
         if p is None:
-            text = f"corpus: {self.corpus_name}"
+            candidates = [[f"corpus: {self.corpus_name}", long], [self.corpus_name, short]]
         else:
             if self.deterministic:
                 speed, elapsed = "- ch/s", "-:--:--"
             else:
                 speed = f"{fmt_rate(p.chars_per_s)} ch/s"
                 elapsed = fmt_elapsed(self.elapsed0 + p.elapsed_s)
-            loss = f"loss {p.smooth_loss:.2f} ({p.nats_per_char:.3f} nats/ch)"
-            text = f"iter {p.iteration:,} · {loss} · {speed} · {elapsed} · {self.corpus_name}"
-            if len(text) > self.size.width - 12:  # narrow: the loss pane has nats/char
-                loss = f"loss {p.smooth_loss:.2f}"
-                text = f"iter {p.iteration:,} · {loss} · {speed} · {elapsed} · {self.corpus_name}"
+            it, loss = f"iter {p.iteration:,}", f"loss {p.smooth_loss:.2f}"
+            nats = f"{loss} ({p.nats_per_char:.3f} nats/ch)"
+            candidates = [  # the first that fits; narrow: the loss pane has nats/char
+                [it, nats, speed, elapsed, self.corpus_name, long],
+                [it, loss, speed, elapsed, self.corpus_name, long],
+                [it, loss, speed, elapsed, self.corpus_name, short],
+                [it, loss, speed, self.corpus_name, short],
+                [it, loss, speed, self.corpus_name],
+            ]
+        texts = [" · ".join(part for part in parts if part) for parts in candidates]
+        room = self.size.width - 12
+        text = next((t for t in texts if len(t) <= room), texts[-1])
         self.stats_label.update(text, layout=False)

@@ -16,12 +16,13 @@ letters, words, layout.
 space pause · n one step
 learning_rate 1 Enter: bumpy
 hidden_size 200, r: bigger
+model lstm, r: a gated cell
 temperature 0.5 or 1.5
 ? the full help"""
 
 
 class TipsPane(Static):
-    MIN_SCREEN_HEIGHT = 39  # below this the tips would push the settings out of view
+    MIN_SCREEN_HEIGHT = 45  # below this the tips would push the settings out of view
 
     def __init__(self, **kwargs) -> None:
         super().__init__(TIPS, **kwargs)
