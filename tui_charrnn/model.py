@@ -97,6 +97,8 @@ def forward(
         xw = np.ascontiguousarray(W[cell.WX].T)[inputs] if x is None else x @ W[cell.WX].T
         ss, acts = cell.run(W, xw, s0[:, net.layer_slice(layer)])
         h = ss[1:, :, :H]  # (T, B, H)
+        if not h.flags.c_contiguous:  # an LSTM's [h, c] rows: numpy's matmul runs its own
+            h = np.ascontiguousarray(h)  # slow loop, not BLAS, on a strided 3-D stack (30x)
         mask = None
         if dropout > 0 and rng is not None:
             keep = rng.random(h.shape) >= dropout
