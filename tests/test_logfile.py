@@ -38,3 +38,27 @@ def test_changes_after_a_torn_line_are_kept(tmp_path):
         (5, "learning_rate"),
         (12, "clip"),
     ]
+
+
+def test_an_append_cut_short_by_a_file_size_limit_leaves_the_file_as_it_was(tmp_path):
+    """In a process whose files may not grow past 10,000 bytes, a 5,000-byte append fails
+    part way: OSError, and the file is its old 9,000 bytes again (nothing torn)."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "samples.jsonl"
+    old = ("x" * 99 + "\n") * 90  # 9,000 bytes
+    path.write_text(old)
+    code = (
+        "import resource, signal, sys\n"
+        "from tui_charrnn.logfile import append_lines\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (10_000, 10_000))\n"
+        "try:\n"
+        f"    append_lines({str(path)!r}, ('y' * 99 + '\\n') * 50)\n"
+        "except OSError as e:\n"
+        "    print('refused', e.errno)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.startswith("refused"), out.stderr
+    assert path.read_text() == old

@@ -16,21 +16,26 @@ LOG_LIMIT = 1 << 30  # a log larger than this is not a log this program wrote
 
 
 def append_lines(path: Path, text: str) -> None:
-    """Append `text` (whole lines, each ending in a newline) to path, flushed.
+    """Append `text` (whole lines, each ending in a newline) to path.
 
-    All or nothing: if the write fails part way (a full disk), the file is cut back to
-    its old length, so no torn line is left. OSError is the caller's to report."""
-    with Path(path).open("a+b") as f:
-        size = f.tell()
+    All or nothing: if the write fails part way (a full disk, a file-size limit), the file
+    is cut back to its old length, so no torn line is left. The file is written unbuffered:
+    a buffered file would try to write its buffer again on truncate and on close, fail the
+    same way, and leave the torn part (seen under RLIMIT_FSIZE). OSError is the caller's
+    to report."""
+    data = text.encode("utf-8")
+    with Path(path).open("a+b", buffering=0) as f:
+        size = f.seek(0, os.SEEK_END)
         try:
             if size > 0:
-                f.seek(-1, os.SEEK_END)
+                f.seek(size - 1)
                 if f.read(1) != b"\n":
-                    f.write(b"\n")
-            f.write(text.encode("utf-8"))
-            f.flush()
+                    data = b"\n" + data
+            view = memoryview(data)
+            while view:  # a raw write may take only part: the rest, or the error, follows
+                view = view[f.write(view) :]
         except OSError:
-            f.truncate(size)  # needs no space
+            os.ftruncate(f.fileno(), size)  # needs no space
             raise
 
 
