@@ -190,3 +190,17 @@ def test_forward_matches_per_step_reference(B):
     # stream 0 alone: a (1, H) matmul may round unlike the (B, H) one, hence a tolerance
     one = hidden_states(P, inputs[:, 0], h0[0])
     np.testing.assert_allclose(one, hs[1:, 0], rtol=1e-12, atol=1e-15)
+
+
+def test_smooth_loss_remembers_the_same_characters_at_any_batch():
+    """The seed's 0.999 per 25 characters: exactly 0.999 / 0.001 at B = 1, T = 25, and
+    0.999 ** 2 per iteration when an iteration trains 50 characters."""
+    from tui_charrnn.session import smoothing
+
+    assert smoothing(25) == (0.999, 0.001)
+    keep, gain = smoothing(50)
+    assert keep == pytest.approx(0.998001, rel=1e-12) and keep + gain == pytest.approx(1.0)
+    s = Session(Corpus.from_text(TEXT), Hyperparams(hidden_size=8, batch_size=2))
+    before = s.smooth_loss
+    r = s.step()
+    assert r.smooth_loss == pytest.approx(before * 0.998001 + r.loss * 0.001999, rel=1e-12)
