@@ -51,7 +51,7 @@ async def test_a_new_model_brings_its_defaults_and_applies_on_reset(tmp_path):
         await press(pilot, "enter")  # "l" is lstm: shown in full
         await until(pilot, lambda: field(app, "model") == "lstm", what="lstm in full")
         # the rnn's defaults that were still in the fields are lstm's now (MODEL_DEFAULTS)
-        want = {"learning_rate": "0.002", "optimizer": "adam", "batch_size": "32"}
+        want = {"learning_rate": "0.01", "optimizer": "adam", "batch_size": "32"}
         want |= {"dtype": "float32", "hidden_size": "16", "seq_length": "10", "clip": "5"}
         await until(pilot, lambda: {k: field(app, k) for k in want} == want, what="defaults")
         marks = {k: str(app.query_one(f"#mark-{k}").content) for k in ("learning_rate", "clip")}
@@ -63,7 +63,7 @@ async def test_a_new_model_brings_its_defaults_and_applies_on_reset(tmp_path):
         await until(pilot, lambda: app.run_started and app.run_started.hp.model == "lstm")
         hp = app.run_started.hp
         assert (hp.hidden_size, hp.seq_length, hp.batch_size) == (16, 10, 32)
-        assert (hp.learning_rate, hp.optimizer, hp.dtype) == (0.002, "adam", "float32")
+        assert (hp.learning_rate, hp.optimizer, hp.dtype) == (0.01, "adam", "float32")
         # V 28 (26 letters, space, '.'); lstm H 16: Wx 64x28 + Wh 64x16 + b 64 + Why 28x16
         # + by 28 = 1,792 + 1,024 + 64 + 448 + 28 = 3,356 parameters
         title = "Loss · lstm 16 · 3.4k params · adam"

@@ -107,10 +107,13 @@ def build_parser(train: bool = False) -> argparse.ArgumentParser:
     )
     p.add_argument("--list-corpora", action="store_true", help="list the bundled corpora and exit")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    gated = ", ".join(f"{k} {v}" for k, v in MODEL_DEFAULTS["lstm"].items())
+    gated = "; ".join(
+        f"{model}: " + ", ".join(f"{k} {v}" for k, v in settings.items())
+        for model, settings in MODEL_DEFAULTS.items()
+    )
     g = p.add_argument_group(
         "hyperparameters (defaults are the original min-char-rnn's; --model gru or lstm"
-        f" brings its own: {gated})"
+        f" brings its own for what is not given: {gated})"
     )
     for name, spec in SPECS.items():
         live = "live" if spec.live else "on reset"

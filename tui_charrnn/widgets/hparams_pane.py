@@ -12,7 +12,7 @@ exact value behind a shortened text is kept, so leaving it untouched changes not
 
 Choices (model, optimizer, dtype) are ChoiceFields: typed ("l" is lstm) or stepped with
 up/down. A new model brings its defaults (hparams.MODEL_DEFAULTS: lstm trains with adam
-at 0.002, 128 units, batches of 32...): every field still holding the old model's default
+at 0.01, 128 units, batches of 32...): every field still holding the old model's default
 takes the new model's, and a field the user typed something else into is kept. Those
 defaults apply with the model, on reset, even for the live settings among them.
 """
