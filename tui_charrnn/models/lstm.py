@@ -36,17 +36,11 @@ def init_layer(W: dict[str, np.ndarray], rng: np.random.Generator) -> None:
     W["b"][H : 2 * H] = 1.0  # the forget gate
 
 
-def new_acts(xw: np.ndarray) -> np.ndarray:
-    H = xw.shape[-1] // 4
-    return np.empty((*xw.shape[:-1], 5 * H), dtype=xw.dtype)
-
-
 def step(W, xw: np.ndarray, s: np.ndarray, out: np.ndarray, acts=None) -> np.ndarray:
-    """s, out (..., 2H) = [h, c]; xw (..., 4H) = Wx x_t; acts (..., 5H) receives i, f, o, g
-    and tanh(c_t) (kept for the backward pass, which would otherwise recompute it)."""
+    """s, out (..., 2H) = [h, c]; xw (..., 4H) = Wx x_t; acts (..., 4H) receives i, f, o, g
+    (contiguous: numpy's elementwise passes over strided blocks cost 2-7 times more)."""
     H = s.shape[-1] // 2
-    acts = new_acts(xw) if acts is None else acts
-    a = acts[..., : 4 * H]
+    a = np.empty_like(xw) if acts is None else acts
     recurrent_matmul(s[..., :H], W[WH], a)
     a += xw
     a += W["b"]
@@ -59,18 +53,18 @@ def step(W, xw: np.ndarray, s: np.ndarray, out: np.ndarray, acts=None) -> np.nda
     ifo *= 0.5
     ifo += 0.5
     i, f, o, g = a[..., :H], a[..., H : 2 * H], a[..., 2 * H : 3 * H], a[..., 3 * H :]
-    h, c, tc = out[..., :H], out[..., H:], acts[..., 4 * H :]
+    h, c = out[..., :H], out[..., H:]
     np.multiply(f, s[..., H:], out=c)
     np.multiply(i, g, out=h)  # h as scratch: c = f c + i g
     c += h
-    np.tanh(c, out=tc)
-    np.multiply(o, tc, out=h)
+    np.tanh(c, out=h)
+    h *= o
     return out
 
 
 def run(W, xw: np.ndarray, s0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """xw (T, B, 4H), s0 (B, 2H) -> states (T + 1, B, 2H), activations (T, B, 5H)."""
-    return run_steps(step, W, xw, s0, new_acts(xw))
+    """xw (T, B, 4H), s0 (B, 2H) -> states (T + 1, B, 2H), gate activations (T, B, 4H)."""
+    return run_steps(step, W, xw, s0, np.empty_like(xw))
 
 
 def backward(W, ss: np.ndarray, acts: np.ndarray, dh: np.ndarray, G) -> np.ndarray:
@@ -80,13 +74,15 @@ def backward(W, ss: np.ndarray, acts: np.ndarray, dh: np.ndarray, G) -> np.ndarr
     they multiply) is computed for all T at once; the loop carries dc and dh back.
     """
     T, B, H = dh.shape
-    i, f, o = acts[..., :H], acts[..., H : 2 * H], acts[..., 2 * H : 3 * H]
-    g, tc = acts[..., 3 * H : 4 * H], acts[..., 4 * H :]
+    i, f, o, g = acts[..., :H], acts[..., H : 2 * H], acts[..., 2 * H : 3 * H], acts[..., 3 * H :]
     c_prev = ss[:-1, :, H:]
-    dc_dh = 1 - tc * tc
+    tc = np.tanh(ss[1:, :, H:])  # (T, B, H) tanh(c_t), again: cheaper than keeping it
+    dc_dh = tc * tc
+    np.subtract(1, dc_dh, out=dc_dh)
     dc_dh *= o  # dL/dc_t from dL/dh_t: o tanh'(c)
     # da = K * [dc, dc, dh, dc] blockwise: sigmoid' = s (1 - s), tanh' = 1 - g^2
-    K = acts[..., : 4 * H] * (1 - acts[..., : 4 * H])  # (T, B, 4H); g's block redone below
+    K = np.subtract(1, acts)  # (T, B, 4H)
+    K *= acts  # act (1 - act); g's block is redone below
     K[..., :H] *= g
     K[..., H : 2 * H] *= c_prev
     K[..., 2 * H : 3 * H] *= tc
