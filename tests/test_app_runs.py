@@ -27,9 +27,9 @@ from textual import events
 from waiting import until
 
 from tui_charrnn.events import CheckpointSaved
+from tui_charrnn.screens.runs_browser import RunsBrowser
 from tui_charrnn.storage import RunFolder, list_runs
 from tui_charrnn.widgets.dialogs import ConfirmScreen
-from tui_charrnn.widgets.runs_browser import RunsBrowser
 
 
 def checkpoints(root: Path) -> list[Path]:

@@ -8,10 +8,10 @@ from pilot_helpers import press
 from waiting import until
 
 from tui_charrnn.screens.compare import CompareScreen
+from tui_charrnn.screens.runs_browser import MARK, RunsBrowser
 from tui_charrnn.storage import list_runs
 from tui_charrnn.widgets.dialogs import ConfirmScreen
 from tui_charrnn.widgets.loss_chart import CURVE_GLYPHS, curve_cells, x_column
-from tui_charrnn.widgets.runs_browser import MARK, RunsBrowser
 
 
 def test_curve_cells_average_a_column_and_join_points():

@@ -28,6 +28,7 @@ from .opening import OpenedRun
 from .pacing import KeyPacer
 from .recorder import Recorder
 from .screens.insight import InsightController
+from .screens.runs_browser import RunKeeper
 from .storage import DEFAULT_KEEP
 from .trainer import Trainer
 from .trainer_events import TrainerEvents
@@ -37,7 +38,6 @@ from .widgets.footer import Footer  # Textual's, without its leak
 from .widgets.hparams_pane import HyperparamPane
 from .widgets.loss_pane import LossPane
 from .widgets.notice import NoticeLine, Notices
-from .widgets.runs_browser import RunKeeper
 from .widgets.samples_pane import SamplePane
 from .widgets.status import StatusBar
 from .widgets.tips_pane import TipsPane

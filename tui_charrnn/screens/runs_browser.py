@@ -26,9 +26,9 @@ from ..labels import net_label, net_of, run_label
 from ..lossplot import HeldOut, SeqLengths
 from ..opening import open_run
 from ..recorder import Recorder
-from ..screens.compare import MAX_SAVED, CompareScreen
 from ..storage import RunInfo, list_runs
-from .dialogs import ConfirmScreen, Dialog
+from ..widgets.dialogs import ConfirmScreen, Dialog
+from .compare import MAX_SAVED, CompareScreen
 
 MARK = "✓"
 COLUMNS = (MARK, "corpus", "model", "iteration", "best val", "saved", "folder")
