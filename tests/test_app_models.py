@@ -53,6 +53,7 @@ async def test_a_new_model_brings_its_defaults_and_applies_on_reset(tmp_path):
         # the rnn's defaults that were still in the fields are lstm's now (MODEL_DEFAULTS)
         want = {"learning_rate": "0.01", "optimizer": "adam", "batch_size": "32"}
         want |= {"dtype": "float32", "hidden_size": "16", "seq_length": "10", "clip": "5"}
+        want |= {"dropout": "0.25"}
         await until(pilot, lambda: {k: field(app, k) for k in want} == want, what="defaults")
         marks = {k: str(app.query_one(f"#mark-{k}").content) for k in ("learning_rate", "clip")}
         assert marks == {"learning_rate": "reset", "clip": "live"}  # lstm's, with the model
@@ -72,5 +73,5 @@ async def test_a_new_model_brings_its_defaults_and_applies_on_reset(tmp_path):
         # back to the rnn: lstm's defaults go, what was typed stays
         await set_field(pilot, "#hp-model", "rnn", typed=True)
         want |= {"learning_rate": "0.1", "optimizer": "adagrad", "batch_size": "1"}
-        want |= {"dtype": "float64"}
+        want |= {"dtype": "float64", "dropout": "0"}
         await until(pilot, lambda: {k: field(app, k) for k in want} == want, what="rnn's")
