@@ -24,7 +24,8 @@ HELP_SOURCE = """\
 The network is Karpathy's [b]min-char-rnn[/]: a vanilla RNN that reads one character at a
 time and predicts the next. Each iteration it reads [b]seq_length[/] characters, measures
 how surprised it was by each next character (the [b]loss[/]), backpropagates through
-those steps and nudges every weight with [b]Adagrad[/].
+those steps and nudges every weight with [b]Adagrad[/]. The [b]model[/] field swaps the
+vanilla cell for a GRU or an LSTM (gated cells that learn far more), [b]layers[/] stacks them.
 
 [b $accent]Reading the numbers[/]
 • [b]loss[/] is the smooth loss of the original min-char-rnn: a running average of the
@@ -53,7 +54,8 @@ those steps and nudges every weight with [b]Adagrad[/].
   [b]space[/]     pause / resume
   [b]n[/]         one iteration (while paused)
   [b]g[/]         sample now
-  [b]i[/]         insight: what the network learned (baselines, surprisal, neurons...)
+  [b]i[/]         insight: what the network learned (baselines, surprisal, neurons...);
+  1-6 pick a tab, in the neurons tab p picks the part of the state (h1, c1, h2...)
   [b]w[/]         loss chart: the whole run or the recent past
   [b]s[/]         save every sample of the run into the run folder
   [b]c[/]         save a checkpoint into the run folder
