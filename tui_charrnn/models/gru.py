@@ -93,11 +93,9 @@ def backward(W, ss: np.ndarray, acts: np.ndarray, dh: np.ndarray, G) -> np.ndarr
         if t > 0:
             dh[t - 1] += dht * z[t]  # through h_t = ... + z h_{t-1}
             dh[t - 1] += dhw[t] @ Wh
-    dxw = K.reshape(T, B, 3, H)
-    dxw *= dh[:, :, None, :]
-    dxw = K
+    K.reshape(T, B, 3, H)[...] *= dh[:, :, None, :]  # now dL/d(Wx x_t): every block at once
     dhw2 = dhw.reshape(T * B, 3 * H)
     np.matmul(dhw2.T, h_prev.reshape(T * B, H), out=G[WH])
     np.sum(dhw2[:, 2 * H :], axis=0, out=G["bn"])
-    np.sum(dxw.reshape(T * B, 3 * H), axis=0, out=G["b"])
-    return dxw
+    np.sum(K.reshape(T * B, 3 * H), axis=0, out=G["b"])
+    return K
