@@ -23,6 +23,7 @@ from ..lossplot import HeldOut, held_out
 from ..run_folder import RunFolder
 from ..storage import RunInfo
 from ..widgets.dialogs import Dialog
+from ..widgets.footer import Footer
 from ..widgets.loss_chart import CURVE_GLYPHS, Curve, LossChart, axis_row
 
 X_AXES = ("chars", "iteration")
@@ -45,7 +46,7 @@ class CompareScreen(Dialog):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back"),
-        Binding("x", "x_axis", "x: characters / iterations"),
+        Binding("x", "x_axis", "Characters / iterations"),
     ]
 
     def __init__(self, runs: list[RunInfo], current: Callable[[], HeldOut | None]) -> None:
@@ -63,6 +64,7 @@ class CompareScreen(Dialog):
             yield self.chart
             yield self.axis
             yield self.hint
+        yield Footer(compact=True)  # this screen's keys, over the main screen's stale footer
 
     def on_mount(self) -> None:
         box = self.query_one("#compare")

@@ -28,6 +28,7 @@ from ..opening import open_run
 from ..recorder import Recorder
 from ..storage import RunInfo, list_runs
 from ..widgets.dialogs import ConfirmScreen, Dialog
+from ..widgets.footer import Footer
 from .compare import MAX_SAVED, CompareScreen
 
 MARK = "✓"
@@ -72,6 +73,7 @@ class RunsBrowser(Dialog):
             self.columns = table.add_columns(*COLUMNS)
             yield table
             yield Label("Reading the run folders...", id="runs-hint")
+        yield Footer(compact=True)  # this screen's keys, over the main screen's stale footer
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
