@@ -158,7 +158,7 @@ def loss_and_grads(
     """
     T, B = inputs.shape
     net = P.net
-    if B == 1 and net.kind == "rnn" and net.layers == 1 and not (dropout > 0 and rng):
+    if B == 1 and net.kind == "rnn" and net.layers == 1 and not (dropout > 0 and rng is not None):
         loss, h = seed_loss_and_grads(P, inputs[:, 0], targets[:, 0], s0[0], grads)
         return loss, h[None, :]
     H, V = net.H, net.V

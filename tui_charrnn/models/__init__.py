@@ -12,6 +12,7 @@ small surface, so nothing above them asks which cell it is:
                      layer's state is their concatenation, (..., len(CARRIES) * H)
     SIGMOID_GATES    names of the sigmoid gates, the first blocks of the activations
     layer_shapes(n_in, H)            name -> shape of one layer's arrays
+    init_weights(shape, rng)         initial weights of a matrix (the output layer's too)
     init_layer(W, rng)               initialise one layer's arrays in place
     step(W, xw, s, out, acts=None)   one step of the recurrence from state s into out;
                                      xw = WX x, the input's projection (looked up or

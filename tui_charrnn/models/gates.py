@@ -16,6 +16,14 @@ def sigmoid_(x: np.ndarray) -> np.ndarray:
     return x
 
 
+INIT_RANGE = 0.08  # char-rnn's uniform initialisation of the gated cells
+
+
+def uniform_weights(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+    """A gated cell's initial weights (and its network's output layer's): U(-0.08, 0.08)."""
+    return rng.uniform(-INIT_RANGE, INIT_RANGE, shape)
+
+
 def run_steps(step, W, xw: np.ndarray, s0: np.ndarray, acts: np.ndarray | None):
     """A cell's step over T steps of B streams: xw (T, B, ...) the inputs' projections, s0
     (B, C) the state carried in -> (states (T + 1, B, C) with states[0] = s0, acts)."""

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .gates import recurrent_matmul, run_steps, sigmoid_
+from .gates import recurrent_matmul, run_steps, sigmoid_, uniform_weights
 
 WX, WH = "Wx", "Wh"
 GATES = 3
 CARRIES = ("h",)
 SIGMOID_GATES = ("reset", "update")
-INIT_RANGE = 0.08  # char-rnn's uniform initialisation
+init_weights = uniform_weights  # for this cell's matrices and the output layer's
 
 
 def layer_shapes(n_in: int, H: int) -> dict[str, tuple[int, ...]]:
@@ -30,7 +30,7 @@ def layer_shapes(n_in: int, H: int) -> dict[str, tuple[int, ...]]:
 
 def init_layer(W: dict[str, np.ndarray], rng: np.random.Generator) -> None:
     for name in (WX, WH):
-        W[name][...] = rng.uniform(-INIT_RANGE, INIT_RANGE, W[name].shape)
+        W[name][...] = init_weights(W[name].shape, rng)
     W["b"][...] = 0
     W["bn"][...] = 0
 

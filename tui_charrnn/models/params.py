@@ -37,16 +37,18 @@ class Net:
         """Layer 0's arrays keep the base name (the seed's, for the rnn); layer l adds l + 1."""
         return base if layer == 0 else f"{base}{layer + 1}"
 
+    def layer_shapes(self, layer: int) -> dict[str, tuple[int, ...]]:
+        """One layer's arrays under the cell's base names; layer 0 reads the V characters."""
+        return self.cell.layer_shapes(self.V if layer == 0 else self.H, self.H)
+
     def layer_names(self, layer: int) -> dict[str, str]:
-        n_in = self.V if layer == 0 else self.H
-        return {base: self.name(base, layer) for base in self.cell.layer_shapes(n_in, self.H)}
+        return {base: self.name(base, layer) for base in self.layer_shapes(layer)}
 
     def shapes(self) -> dict[str, tuple[int, ...]]:
         """Every array's name and shape, in storage order (for the rnn: the seed's order)."""
         out: dict[str, tuple[int, ...]] = {}
         for layer in range(self.layers):
-            n_in = self.V if layer == 0 else self.H
-            for base, shape in self.cell.layer_shapes(n_in, self.H).items():
+            for base, shape in self.layer_shapes(layer).items():
                 out[self.name(base, layer)] = shape
         out["Why"], out["by"] = (self.V, self.H), (self.V,)
         if self.kind == "rnn" and self.layers == 1:  # the seed's order
@@ -118,8 +120,7 @@ class Params:
     ):
         self.net = Net(V, H, kind, layers)
         self.V, self.H = V, H
-        shapes = self.net.shapes()
-        size = sum(int(np.prod(s)) for s in shapes.values())
+        shapes, size = self.net.shapes(), self.net.size
         if flat is None:
             flat = np.zeros(size, dtype=dtype)
         assert flat.shape == (size,) and flat.flags.c_contiguous
@@ -163,10 +164,7 @@ class Params:
         P = cls(V, H, np.float64, kind=kind, layers=layers)
         cell = P.net.cell
         cell.init_layer(P.layer(0), rng)
-        if kind == "rnn":
-            P.Why[...] = rng.standard_normal(P.Why.shape) * 0.01
-        else:
-            P.Why[...] = rng.uniform(-cell.INIT_RANGE, cell.INIT_RANGE, P.Why.shape)
+        P.Why[...] = cell.init_weights(P.Why.shape, rng)
         for layer in range(1, layers):
             cell.init_layer(P.layer(layer), rng)
         return P.astype(dtype)

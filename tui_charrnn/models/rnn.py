@@ -26,10 +26,15 @@ def layer_shapes(n_in: int, H: int) -> dict[str, tuple[int, ...]]:
     return {"Wxh": (H, n_in), "Whh": (H, H), "bh": (H,)}
 
 
+def init_weights(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+    """The seed's initial weights, randn * 0.01 (its output layer's too)."""
+    return rng.standard_normal(shape) * 0.01
+
+
 def init_layer(W: dict[str, np.ndarray], rng: np.random.Generator) -> None:
-    """The seed's initialisation: randn * 0.01 for the matrices, a zero bias."""
+    """The seed's initialisation: init_weights for the matrices, a zero bias."""
     for name in (WX, WH):
-        W[name][...] = rng.standard_normal(W[name].shape) * 0.01
+        W[name][...] = init_weights(W[name].shape, rng)
 
 
 def step(W, xw: np.ndarray, s: np.ndarray, out: np.ndarray, acts=None) -> np.ndarray:
