@@ -19,16 +19,18 @@ from .models.params import Params
 from .sampling import Stepper
 
 
-def _step(P: Params, states: np.ndarray, ixs: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+def _step(
+    stepper: Stepper, states: np.ndarray, ixs: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
     """Feed character ixs[k] to the state states[k] (W, S) of each beam: the new states
     (W, S) and the log-probabilities of the next character (W, V). ixs None: nothing is
     fed, the prediction of the states themselves (a start without a prime)."""
-    W = len(states)
+    P, W = stepper.P, len(states)
     if ixs is None:
         new = states
     elif W == 1:  # one beam: the sampler's own (S,) arithmetic, so W = 1 is its argmax path
         new = np.empty_like(states)
-        Stepper(P).step(int(ixs[0]), states[0], new[0])
+        stepper.step(int(ixs[0]), states[0], new[0])
     else:
         new = forward(P, ixs[None, :], states).last_state()  # one step of W streams
     top = P.net.top(new)
@@ -47,10 +49,11 @@ def beam_search(
     states = np.array(h, dtype=P.dtype).reshape(1, P.net.state_size)
     ixs = None if seed_ix is None else np.array([seed_ix], np.intp)
     scores = np.zeros(1)
+    stepper = Stepper(P)  # built once: it lays the input columns out as rows
     parents = np.zeros((n, width), np.int32)  # back-pointers: which beam each came from
     chars = np.zeros((n, width), np.int32)
     for t in range(n):
-        new, log_probs = _step(P, states, ixs)
+        new, log_probs = _step(stepper, states, ixs)
         candidates = (scores[:, None] + log_probs).ravel()
         best = np.argsort(-candidates, kind="stable")[:width]  # ties: the lower index
         parents[t, : len(best)], chars[t, : len(best)] = np.divmod(best, P.V)
